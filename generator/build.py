@@ -1,0 +1,187 @@
+"""The build pipeline, top to bottom: read, validate, plan, render, swap.
+
+Nothing is written before validation passes, and the output folder is replaced in
+one step at the end, so a failed or interrupted build leaves the previous site as it was.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import datetime as dt
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.content import display_path, find_sources, read_text_file
+from generator.errors import BuildError, ConfigError, ContentError, Problem
+from generator.frontmatter import Document, read_yaml_file
+from generator.model import Site
+from generator.plan import Plan, plan
+from generator.render import Renderer, Theme
+from generator.validate import Inputs, url_problem, validate
+
+DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    content: Path
+    out: Path
+    today: dt.date
+    base_url: str | None = None
+    drafts: bool = False
+    theme: Path = DEFAULT_THEME
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    pages: int
+    files: int
+    seconds: float
+    missions: int
+    closed: int
+
+    def summary(self) -> str:
+        return (
+            f"Built {self.pages} pages ({self.missions} missions, {self.closed} closed) "
+            f"in {self.seconds:.2f} s"
+        )
+
+
+def load_site(content: Path) -> Site:
+    """Read and validate a whole board. Raises ContentError listing every problem."""
+    if not content.is_dir():
+        raise ConfigError(f"content folder not found: {display_path(content)}")
+    site_doc = _read_config(content / "site.yaml")
+    vocabulary_doc = _read_config(content / "vocabulary.yaml")
+    problems: list[Problem] = []
+    for doc in (site_doc, vocabulary_doc):
+        if isinstance(doc, list):
+            problems.extend(doc)
+    if problems:
+        raise ContentError(problems)
+    assert isinstance(site_doc, Document) and isinstance(vocabulary_doc, Document)
+    languages = site_doc.data.get("languages")
+    if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
+        languages = ["fr"]
+    sources, problems = find_sources(content, tuple(languages))
+    site, validation_problems = validate(Inputs(site_doc, vocabulary_doc, tuple(sources)))
+    problems.extend(validation_problems)
+    if problems or site is None:
+        raise ContentError(problems)
+    return site
+
+
+def _read_config(path: Path) -> Document | list[Problem]:
+    shown = display_path(path)
+    if not path.exists():
+        return [Problem(shown, 1, 1, f"{path.name} is missing from the content folder")]
+    text = read_text_file(path, shown)
+    if isinstance(text, Problem):
+        return [text]
+    return read_yaml_file(shown, text)
+
+
+def build(options: BuildOptions) -> BuildReport:
+    started = time.perf_counter()
+    if options.base_url is not None:
+        problem = url_problem(options.base_url, allow_loopback_http=True)
+        if problem and not options.base_url.startswith("http://"):
+            raise ConfigError(f"--base-url: {problem}")
+    site = load_site(options.content)
+    base_url = options.base_url
+    if base_url is not None and not base_url.endswith("/"):
+        base_url += "/"
+    site_plan = plan(site, options.today, drafts=options.drafts, base_url=base_url)
+    theme = Theme(options.theme)
+    renderer = Renderer(site, site_plan, theme)
+    out = options.out.resolve()
+    staging = _staging_dir(out)
+    try:
+        files = _write(site_plan, renderer, theme, staging)
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    missions = {m.slug for m in site.missions if options.drafts or not m.draft}
+    closed = {
+        m.slug for m in site.missions
+        if m.slug in missions and m.is_closed(options.today)
+    }
+    return BuildReport(
+        pages=len(site_plan.pages),
+        files=files,
+        seconds=time.perf_counter() - started,
+        missions=len(missions),
+        closed=len(closed),
+    )
+
+
+def _write(site_plan: Plan, renderer: Renderer, theme: Theme, staging: Path) -> int:
+    count = 0
+    for page in site_plan.pages:
+        target = staging / page.output
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(renderer.render(page), encoding="utf-8")
+        count += 1
+    if theme.static.is_dir():
+        shutil.copytree(theme.static, staging / "static")
+        count += sum(1 for p in theme.static.rglob("*") if p.is_file())
+    (staging / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve as is
+    return count
+
+
+def _staging_dir(out: Path) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(out)
+    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    return staging
+
+
+def _remove_stale(out: Path) -> None:
+    """Remove folders left by builds that were killed (their process is gone)."""
+    for leftover in out.parent.glob(f".{out.name}.*-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_RENAME_EXCHANGE = 2
+_libc_name = ctypes.util.find_library("c")
+_libc = ctypes.CDLL(_libc_name, use_errno=True) if _libc_name else None
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Put the new site in place. On Linux the two folders are exchanged atomically."""
+    if out.exists() and not out.is_dir():
+        raise BuildError(f"{display_path(out)} exists and is not a folder")
+    if out.exists() and _libc is not None and hasattr(_libc, "renameat2"):
+        at_fdcwd = -100
+        result = _libc.renameat2(
+            at_fdcwd, os.fsencode(staging), at_fdcwd, os.fsencode(out), _RENAME_EXCHANGE
+        )
+        if result == 0:
+            shutil.rmtree(staging)  # now holds the previous site
+            return
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        os.rename(out, old)
+        os.rename(staging, out)
+        shutil.rmtree(old)
+    else:
+        os.rename(staging, out)

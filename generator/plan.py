@@ -1,0 +1,224 @@
+"""Plan every page of the site: which file, which template, which model objects. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from generator.model import Association, Mission, Site, Term
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Every URL the site makes, under the base URL's path and the language prefix."""
+
+    base_url: str  # absolute, ends with "/"
+    default_language: str
+
+    @property
+    def base_path(self) -> str:
+        return "/" + self.base_url.split("://", 1)[1].split("/", 1)[1]
+
+    def prefix(self, lang: str) -> str:
+        return "" if lang == self.default_language else f"{lang}/"
+
+    def path(self, lang: str, route: str = "") -> str:
+        """Root-relative URL of a route ("missions/x/") in a language."""
+        return self.base_path + self.prefix(lang) + route
+
+    def absolute(self, lang: str, route: str = "") -> str:
+        return self.base_url + self.prefix(lang) + route
+
+    def asset(self, name: str) -> str:
+        return self.base_path + "static/" + name
+
+    def output(self, lang: str, route: str) -> str:
+        """File written for a route: directories get an index.html."""
+        relative = self.prefix(lang) + route
+        return relative + "index.html" if relative == "" or relative.endswith("/") else relative
+
+
+@dataclass(frozen=True)
+class Alternate:
+    lang: str
+    url: str  # absolute
+
+
+@dataclass(frozen=True)
+class Pagination:
+    number: int
+    total: int
+    urls: tuple[str, ...]  # root-relative URL of every page, in order
+    count: int  # missions over all pages
+
+    @property
+    def previous(self) -> str | None:
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return self.urls[self.number] if self.number < self.total else None
+
+
+@dataclass(frozen=True)
+class TermCount:
+    kind: str  # "category" | "skill"
+    term: Term
+    count: int
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output file and everything its template needs."""
+
+    kind: str  # home | listing | category | skill | mission | association | ...
+    template: str
+    lang: str
+    route: str
+    output: str
+    url: str  # absolute, canonical
+    alternates: tuple[Alternate, ...]
+    noindex: bool = False
+    missions: tuple[Mission, ...] = ()
+    mission: Mission | None = None
+    association: Association | None = None
+    associations: tuple[Association, ...] = ()
+    term: Term | None = None
+    pagination: Pagination | None = None
+    terms: tuple[TermCount, ...] = ()
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    pages: tuple[Page, ...]
+    urls: Urls
+    today: dt.date
+
+
+def open_missions(site: Site, lang: str, today: dt.date, drafts: bool) -> tuple[Mission, ...]:
+    """Missions listed in a language: not closed, not drafts (unless asked), newest first."""
+    missions = [
+        m for m in site.missions
+        if m.lang == lang and not m.is_closed(today) and (drafts or not m.draft)
+    ]
+    missions.sort(key=lambda m: (-m.posted.toordinal(), m.slug))
+    return tuple(missions)
+
+
+def plan(site: Site, today: dt.date, *, drafts: bool = False, base_url: str | None = None) -> Plan:
+    config = site.config
+    urls = Urls(base_url or config.base_url, config.default_language)
+    languages = config.languages
+    pages: list[Page] = []
+
+    def everywhere(route: str) -> tuple[Alternate, ...]:
+        return tuple(Alternate(lang, urls.absolute(lang, route)) for lang in languages)
+
+    def page(lang: str, route: str, **fields: object) -> Page:
+        alternates = fields.pop("alternates", None) or everywhere(route)
+        return Page(
+            lang=lang,
+            route=route,
+            output=urls.output(lang, route),
+            url=urls.absolute(lang, route),
+            alternates=alternates,  # type: ignore[arg-type]
+            **fields,  # type: ignore[arg-type]
+        )
+
+    for lang in languages:
+        listed = open_missions(site, lang, today, drafts)
+        all_versions = [m for m in site.missions if m.lang == lang and (drafts or not m.draft)]
+        associations = tuple(
+            sorted(
+                (site.association(a.slug, lang) for a in site.associations
+                 if a.lang == config.default_language),
+                key=lambda a: a.name.casefold(),
+            )
+        )
+        category_counts = _counts(site.vocabulary.categories, "category", listed,
+                                  lambda m: m.categories)
+        skill_counts = _counts(site.vocabulary.skills, "skill", listed, lambda m: m.skills)
+
+        pages.append(page(lang, "", kind="home", template="home.html", missions=listed,
+                          associations=associations,
+                          terms=category_counts + skill_counts))
+        pages.extend(_paginate(page, urls, lang, "missions/", "listing", listed, config.per_page))
+        pages.append(page(lang, "categories/", kind="categories", template="terms.html",
+                          terms=category_counts))
+        pages.append(page(lang, "skills/", kind="skills", template="terms.html",
+                          terms=skill_counts))
+        for counted in category_counts + skill_counts:
+            folder = "categories" if counted.kind == "category" else "skills"
+            selected = tuple(
+                m for m in listed
+                if counted.term.key in (m.categories if counted.kind == "category" else m.skills)
+            )
+            pages.extend(
+                _paginate(page, urls, lang, f"{folder}/{counted.term.key}/", counted.kind, selected,
+                          config.per_page, term=counted.term)
+            )
+        pages.append(page(lang, "associations/", kind="associations",
+                          template="associations.html", associations=associations,
+                          missions=listed))
+        for association in associations:
+            pages.append(page(
+                lang, f"associations/{association.slug}/", kind="association",
+                template="association.html", association=association,
+                missions=tuple(m for m in listed if m.association == association.slug),
+            ))
+        for mission in all_versions:
+            closed = mission.is_closed(today)
+            versions = tuple(
+                Alternate(m.lang, urls.absolute(m.lang, f"missions/{m.slug}/"))
+                for other_lang in languages
+                for m in site.missions
+                if m.slug == mission.slug and m.lang == other_lang
+            )
+            pages.append(page(
+                lang, f"missions/{mission.slug}/", kind="mission", template="mission.html",
+                mission=mission, association=site.association(mission.association, lang),
+                alternates=versions, noindex=closed or mission.draft, closed=closed,
+            ))
+        pages.append(page(lang, "search/", kind="search", template="search.html",
+                          terms=category_counts + skill_counts))
+        pages.append(page(lang, "404.html", kind="not_found", template="404.html",
+                          noindex=True))
+    return Plan(tuple(pages), urls, today)
+
+
+def _counts(
+    terms: Sequence[Term],
+    kind: str,
+    missions: Sequence[Mission],
+    keys: Callable[[Mission], tuple[str, ...]],
+) -> tuple[TermCount, ...]:
+    return tuple(
+        TermCount(kind, term, sum(1 for m in missions if term.key in keys(m))) for term in terms
+    )
+
+
+def _paginate(
+    page: Callable[..., Page],
+    urls: Urls,
+    lang: str,
+    route: str,
+    kind: str,
+    missions: tuple[Mission, ...],
+    per_page: int,
+    *,
+    term: Term | None = None,
+) -> list[Page]:
+    total = max(1, math.ceil(len(missions) / per_page))
+    routes = [route] + [f"{route}page/{n}/" for n in range(2, total + 1)]
+    paths = tuple(urls.path(lang, r) for r in routes)
+    return [
+        page(
+            lang, r, kind=kind, template="listing.html", term=term,
+            missions=missions[(n - 1) * per_page : n * per_page],
+            pagination=Pagination(n, total, paths, len(missions)),
+        )
+        for n, r in enumerate(routes, start=1)
+    ]
