@@ -1,0 +1,236 @@
+"""Behaviour of `missions build`: what the built site contains, where, and how it fails."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.build import BuildOptions, build
+from generator.cli import main
+from tests.conftest import EXAMPLE_CONTENT, FIXTURE_BOARD, TODAY
+from tests.htmlcheck import html_files, parse, resolve
+
+BASE = "/board/"
+CLOSED = ("relecture-glossaire-juridique-asile", "campagne-collecte-fonds-fin-annee")
+DRAFT = "suivi-administratif-adoptions"
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def listing_slugs(page: Path) -> list[str]:
+    text = page.read_text(encoding="utf-8")
+    return re.findall(r'class="card-title"><a href="[^"]*/missions/([a-z0-9-]+)/"', text)
+
+
+def all_listing_slugs(site: Path, folder: str) -> list[str]:
+    pages = [site / folder / "index.html", *sorted((site / folder / "page").glob("*/index.html"))]
+    return [slug for page in pages if page.exists() for slug in listing_slugs(page)]
+
+
+def test_every_internal_link_is_under_the_base_path_and_resolves(example_site: Path) -> None:
+    broken = []
+    for page in html_files(example_site):
+        for tag, attribute, url in parse(page).urls:
+            if url.startswith(("https://", "http://", "mailto:")) or url.startswith("#"):
+                continue
+            if not url.startswith(BASE):
+                broken.append(f"{page.relative_to(example_site)}: {tag}[{attribute}]={url}")
+                continue
+            target = resolve(example_site, BASE, url)
+            if target is None or not target.is_file():
+                broken.append(f"{page.relative_to(example_site)}: {url} does not resolve")
+    assert broken == []
+
+
+def test_absolute_links_to_the_site_use_the_base_url(example_site: Path) -> None:
+    page = parse(example_site / "missions" / "traduction-documents-administratifs-anglais" / "index.html")
+    canonical = [link["href"] for link in page.link_rel if link.get("rel") == "canonical"]
+    assert canonical == [
+        "https://example.org/board/missions/traduction-documents-administratifs-anglais/"
+    ]
+    alternates = {
+        link["hreflang"]: link["href"] for link in page.link_rel if link.get("rel") == "alternate"
+        and "hreflang" in link
+    }
+    assert alternates == {
+        "fr": "https://example.org/board/missions/traduction-documents-administratifs-anglais/",
+        "en": "https://example.org/board/en/missions/traduction-documents-administratifs-anglais/",
+    }
+
+
+def test_each_language_has_its_tree_with_its_own_html_lang(example_site: Path) -> None:
+    assert parse(example_site / "index.html").html_lang == "fr"
+    assert parse(example_site / "en" / "index.html").html_lang == "en"
+    english = (example_site / "en" / "missions" / "traduction-documents-administratifs-anglais"
+               / "index.html").read_text(encoding="utf-8")
+    assert "Apply" in english and "Candidater" not in english
+
+
+def test_english_tree_lists_only_missions_with_an_english_version(example_site: Path) -> None:
+    english = set(all_listing_slugs(example_site / "en", "missions"))
+    translated = {
+        p.name[: -len(".en.md")] for p in (EXAMPLE_CONTENT / "missions").glob("*.en.md")
+    }
+    assert english == translated - set(CLOSED)
+    assert not (example_site / "en" / "missions" / "permanence-ecoute-dimanche-soir").exists()
+
+
+def test_closed_missions_are_out_of_listings_but_keep_a_noindex_page(example_site: Path) -> None:
+    listed = all_listing_slugs(example_site, "missions")
+    for slug in CLOSED:
+        assert slug not in listed
+        page = example_site / "missions" / slug / "index.html"
+        text = page.read_text(encoding="utf-8")
+        assert parse(page).meta["robots"] == "noindex"
+        assert "Cette mission est terminée" in text
+        assert 'id="apply"' not in text
+
+
+def test_open_missions_are_all_listed_newest_first_over_the_pages(example_site: Path) -> None:
+    listed = all_listing_slugs(example_site, "missions")
+    assert len(listed) == len(set(listed)) == 31
+    assert (example_site / "missions" / "page" / "2" / "index.html").is_file()
+    open_page = example_site / "missions" / listed[0] / "index.html"
+    assert "noindex" not in parse(open_page).meta.get("robots", "")
+
+
+def test_drafts_are_skipped_unless_asked(tmp_path: Path) -> None:
+    without = tmp_path / "without"
+    build(BuildOptions(content=EXAMPLE_CONTENT, out=without, today=TODAY))
+    assert not (without / "missions" / DRAFT).exists()
+    with_drafts = tmp_path / "with"
+    build(BuildOptions(content=EXAMPLE_CONTENT, out=with_drafts, today=TODAY, drafts=True))
+    assert (with_drafts / "missions" / DRAFT / "index.html").is_file()
+    assert DRAFT in all_listing_slugs(with_drafts, "missions")
+
+
+def test_today_decides_what_is_closed(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(BuildOptions(content=FIXTURE_BOARD, out=out, today=dt.date(2026, 10, 1)))
+    assert "inventaire" in all_listing_slugs(out, "missions")
+    build(BuildOptions(content=FIXTURE_BOARD, out=out, today=dt.date(2026, 11, 1)))
+    assert "inventaire" not in all_listing_slugs(out, "missions")
+
+
+def test_category_and_skill_pages_list_their_missions(small_site: Path) -> None:
+    assert listing_slugs(small_site / "categories" / "education" / "index.html") == ["maths"]
+    assert listing_slugs(small_site / "skills" / "ecoute" / "index.html") == ["ecoute"]
+    assert listing_slugs(small_site / "en" / "skills" / "ecoute" / "index.html") == ["ecoute"]
+    empty = (small_site / "categories" / "sport" / "index.html").read_text(encoding="utf-8")
+    assert "Aucune mission ouverte ici" in empty
+
+
+def test_pagination_links_previous_and_next(small_site: Path) -> None:
+    # per_page is 2 in the test board and 3 missions are open
+    first = (small_site / "missions" / "index.html").read_text(encoding="utf-8")
+    second = (small_site / "missions" / "page" / "2" / "index.html").read_text(encoding="utf-8")
+    assert 'rel="next" href="/board/missions/page/2/"' in first
+    assert 'rel="prev" href="/board/missions/"' in second
+    assert listing_slugs(small_site / "missions" / "index.html") == ["ecoute", "maths"]
+    assert listing_slugs(small_site / "missions" / "page" / "2" / "index.html") == ["site-web"]
+
+
+def test_card_shows_association_commitment_place_deadline_and_places(small_site: Path) -> None:
+    text = (small_site / "missions" / "index.html").read_text(encoding="utf-8")
+    card = text[text.index('href="/board/missions/ecoute/"') - 400:]
+    card = card[: card.index("</article>")]
+    assert "Le Lien" in card
+    assert "2 h / semaine" in card
+    assert "100 % à distance" in card
+    assert "Jusqu'au 31 mars 2027" in card.replace("&#39;", "'")
+    assert "5 places" in card
+    english = (small_site / "en" / "missions" / "index.html").read_text(encoding="utf-8")
+    assert "2 h / week" in english and "Until Mar 31, 2027" in english
+
+
+def test_apply_block_matches_the_route(small_site: Path) -> None:
+    email = (small_site / "missions" / "ecoute" / "index.html").read_text(encoding="utf-8")
+    assert 'href="mailto:benevoles@lien.example.org?subject=Candidature%20%3A%20Appeler' in email
+    url = (small_site / "missions" / "site-web" / "index.html").read_text(encoding="utf-8")
+    assert 'href="https://savoirs.example.org/candidater" rel="noopener noreferrer external"' in url
+    form = (small_site / "missions" / "maths" / "index.html").read_text(encoding="utf-8")
+    assert 'action="https://formspree.io/f/xyzzy" method="post"' in form
+
+
+def test_markdown_body_has_no_raw_html_and_headings_below_h1(tmp_path: Path,
+                                                               board: Path) -> None:
+    mission = board / "missions" / "maths.md"
+    mission.write_text(
+        mission.read_text(encoding="utf-8")
+        + "\n# Titre\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    build(BuildOptions(content=board, out=out, today=TODAY))
+    text = (out / "missions" / "maths" / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert 'href="javascript:' not in text
+    assert text.count("<h1") == 1 and "<h2>Titre</h2>" in text
+
+
+def test_every_page_starts_its_head_with_the_content_security_policy(small_site: Path) -> None:
+    for page in html_files(small_site):
+        head = page.read_text(encoding="utf-8").split("<head>", 1)[1].lstrip()
+        assert head.startswith('<meta http-equiv="Content-Security-Policy"'), page
+        assert "form-action 'self' https://formspree.io http://127.0.0.1:*;" in head
+
+
+def test_translation_falls_back_to_the_default_fields(small_site: Path) -> None:
+    text = (small_site / "en" / "missions" / "ecoute" / "index.html").read_text(encoding="utf-8")
+    assert "Call isolated elderly people" in text
+    assert "2 h / week" in text
+
+
+def test_cli_build_prints_a_summary_and_honours_the_base_url(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = CliRunner().invoke(main, [
+        "build", "--content", str(FIXTURE_BOARD), "--out", str(out),
+        "--base-url", "https://org.github.io/other", "--today", "2026-11-30",
+    ])
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"Built \d+ pages \(4 missions, 1 closed\) in \d+\.\d\d s\n",
+                        result.output)
+    assert 'href="/other/missions/"' in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_cli_build_rejects_a_bad_date() -> None:
+    result = CliRunner().invoke(main, ["build", "--today", "30/11/2026"])
+    assert result.exit_code == 2
+    assert "'30/11/2026' is not a date written YYYY-MM-DD" in result.output
+
+
+def test_failed_build_leaves_the_previous_site_byte_identical(board: Path,
+                                                                tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(BuildOptions(content=board, out=out, today=TODAY))
+    before = tree_digest(out)
+    (board / "missions" / "maths.md").write_text("---\ntitle: x\n---\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--out", str(out), "--today", "2026-11-30"])
+    assert result.exit_code == 1
+    assert "content/missions/maths.md:1:1: association: required field is missing" in result.output
+    assert tree_digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]
+
+
+def test_a_theme_error_mid_build_leaves_no_staging_folder(board: Path, tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    import shutil
+
+    shutil.copytree(Path(__file__).resolve().parent.parent / "themes" / "default", theme)
+    (theme / "templates" / "mission.html").write_text("{{ nothing_here }}", encoding="utf-8")
+    out = tmp_path / "site"
+    with pytest.raises(Exception, match="nothing_here"):
+        build(BuildOptions(content=board, out=out, today=TODAY, theme=theme))
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "theme"]
