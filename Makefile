@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SYSTEM_STAMP := $(VENV)/.system-deps
+NODE_STAMP := node_modules/.installed
 
 .PHONY: serve build check test clean
 
@@ -11,6 +13,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+# Chromium (browser tests) and Java (HTML checker) come from Debian, never from a
+# browser download step.
+$(SYSTEM_STAMP): scripts/install-system-deps | $(STAMP)
+	scripts/install-system-deps
+	touch $(SYSTEM_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
 
 serve: $(STAMP)
 	$(BIN)/missions serve --port 8000 --host 127.0.0.1
@@ -21,8 +33,8 @@ build: $(STAMP)
 check: $(STAMP)
 	$(BIN)/missions check
 
-test: $(STAMP)
+test: $(STAMP) $(SYSTEM_STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) site
+	rm -rf $(VENV) site node_modules

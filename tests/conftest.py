@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,3 +43,89 @@ def small_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("small") / "site"
     build(BuildOptions(content=FIXTURE_BOARD, out=out, today=TODAY))
     return out
+
+
+# --- Real-browser tests (Debian's Chromium driven by Playwright) -------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, object]) -> dict[str, object]:
+    # A missing browser fails the run: CI must never pass by skipping browser tests.
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found: run `make test` (it installs Debian's chromium)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": ["--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"],
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url() -> str:
+    # Defined here so pytest-base-url's own fixture (which warns under pytest 9) is unused.
+    return ""
+
+
+class StaticServer:
+    """Serves a folder over http on 127.0.0.1 on a free port, in a background thread."""
+
+    def __init__(self, root: Path) -> None:
+        import functools
+        import http.server
+        import threading
+
+        from generator.server import _Handler
+
+        handler = functools.partial(_Handler, directory=str(root))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def serve_built(tmp: Path, content: Path, sub_path: str = "board") -> tuple[StaticServer, str]:
+    """Build `content` under http://127.0.0.1:PORT/<sub_path>/ and serve it; returns the base URL."""
+    import urllib.request
+
+    root = tmp / "www"
+    root.mkdir()
+    server = StaticServer(root)
+    base = f"{server.origin}/{sub_path}/"
+    build(BuildOptions(content=content, out=root / sub_path, today=TODAY, base_url=base))
+    with urllib.request.urlopen(base) as response:  # fail early if another server answers
+        assert response.status == 200 and b"<html" in response.read(2000)
+    return server, base
+
+
+@pytest.fixture(scope="session")
+def served_example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example board served over http under /board/; yields its base URL."""
+    server, base = serve_built(tmp_path_factory.mktemp("served"), EXAMPLE_CONTENT)
+    yield base
+    server.close()
+
+
+def axe_violations(page: Any) -> list[str]:
+    """Ids (and targets) of axe-core WCAG 2.0/2.1/2.2 A and AA violations on the page."""
+    # Evaluated through the DevTools protocol, which the page's CSP does not govern:
+    # an injected <script> tag would be (rightly) blocked by script-src 'self'.
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    return page.evaluate(  # type: ignore[no-any-return]
+        """() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
+                                                 'wcag22aa']})
+              .then(r => r.violations.map(v => v.id + ': ' +
+                      v.nodes.map(n => n.target.join(' ')).join(', ')))"""
+    )
