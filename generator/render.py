@@ -17,10 +17,12 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from markdown_it import MarkdownIt
 
+from generator import feeds
+from generator.apply import mailto, provider_for
 from generator.errors import BuildError
 from generator.frontmatter import read_yaml_file
 from generator.markdown import make_markdown
-from generator.model import ApplyRoute, Commitment, Location, Mission, Site
+from generator.model import Commitment, Location, Mission, Site
 from generator.plan import Page, Plan
 
 Catalogue = Mapping[str, Mapping[str, Any]]
@@ -54,6 +56,11 @@ def load_catalogue(theme: Theme, languages: tuple[str, ...]) -> Catalogue:
     return doc.data
 
 
+class _KeepMissing(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 class Translator:
     """UI strings of one language; plurals follow Babel's rules for the locale."""
 
@@ -71,7 +78,8 @@ class Translator:
             form = self.locale.plural_form(count if count is not None else 1)
             text = text.get(form, text["other"])
             params["n"] = format_decimal(count or 0, locale=self.locale)
-        return str(text).format(**params)
+        # Placeholders not given here (like {status}) are left for the browser script.
+        return str(text).format_map(_KeepMissing(params))
 
 
 def asset_versions(theme: Theme) -> dict[str, str]:
@@ -92,18 +100,12 @@ def content_security_policy(form_hosts: tuple[str, ...]) -> str:
         for host in form_hosts
     ]
     actions = " ".join(["'self'", *sources])
+    # The application form's script posts to the same endpoints with fetch().
+    connect = " ".join(["'self'", *sources])
     return (
         "default-src 'self'; img-src 'self' https:; script-src 'self' 'wasm-unsafe-eval'; "
-        "style-src 'self'; worker-src 'self' blob:; connect-src 'self'; "
+        f"style-src 'self'; worker-src 'self' blob:; connect-src {connect}; "
         f"form-action {actions}; base-uri 'none'; object-src 'none'"
-    )
-
-
-def mailto(route: ApplyRoute, subject: str, body: str) -> str:
-    """A mailto: URL built and encoded here, so content can never add headers to it."""
-    return (
-        f"mailto:{quote(route.target, safe='@')}?subject={quote(subject, safe='')}"
-        f"&body={quote(body, safe='')}"
     )
 
 
@@ -183,12 +185,14 @@ class Renderer:
             repository = self.site.config.repository
             if not repository:
                 return None
-            return f"{repository}/edit/main/{quote(source)}"
+            # Boards keep their content in content/ at the repository root (missions init).
+            relative = "/".join(["content", *Path(source).parts[-2:]])
+            return f"{repository}/edit/main/{quote(relative)}"
 
-        def mission_mailto(mission: Mission) -> str:
+        def mission_mailto(mission: Mission, address: str | None = None) -> str:
             subject = t("mailto_subject", title=mission.title)
             body = t("mailto_body", title=mission.title, url=page.url)
-            return mailto(mission.apply, subject, body)
+            return mailto(address or mission.apply.target, subject, body)
 
         return {
             "page": page,
@@ -209,10 +213,17 @@ class Renderer:
             "csp": self.csp,
             "edit_url": edit_url,
             "mailto": mission_mailto,
+            "provider": lambda mission: provider_for(mission.apply),
             "host": lambda value: urlsplit(value).hostname or value,
             "today": self.plan.today,
             "category": self.site.vocabulary.category,
             "skill": self.site.vocabulary.skill,
+            # Head metadata for feed readers, search engines and link previews.
+            "feed_title": lambda: feeds.feed_title(self.site, t, lang, page.kind, page.term),
+            "share": lambda: feeds.share_card(page, self.site, urls, t),
+            "job_posting": lambda: feeds.job_posting(
+                page, self.site, urls, self.render_markdown, t
+            ),
         }
 
     def render_markdown(self, text: str) -> str:
