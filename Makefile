@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed
 SYSTEM_STAMP := $(VENV)/.system-deps
 NODE_STAMP := node_modules/.installed
 
-.PHONY: serve build check test clean
+AUDIT_STAMP := audit/node_modules/.installed
+
+.PHONY: serve build check test audit clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,5 +38,14 @@ check: $(STAMP)
 test: $(STAMP) $(SYSTEM_STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
+$(AUDIT_STAMP): audit/package.json audit/package-lock.json
+	cd audit && npm ci --no-audit --no-fund --loglevel=error
+	touch $(AUDIT_STAMP)
+
+# Everything: the whole test suite (accessibility, layout, HTML validity, browser tests),
+# then Lighthouse on the example board, which prints a table and writes its scores.
+audit: test $(AUDIT_STAMP)
+	$(BIN)/python scripts/audit.py
+
 clean:
-	rm -rf $(VENV) site node_modules
+	rm -rf $(VENV) site node_modules audit/node_modules

@@ -18,6 +18,14 @@ EXAMPLE_CONTENT = ROOT / "content"
 TODAY = dt.date(2026, 11, 30)
 
 
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands speak the board's first language (French here) unless told otherwise;
+    tests assert the English messages, so they say so. Tests of French output pass
+    --lang fr, and the default itself is tested with the variable removed."""
+    monkeypatch.setenv("MISSIONS_LANG", "en")
+
+
 @pytest.fixture
 def board(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the small test board at tmp/content, with tmp as the working directory,
@@ -129,3 +137,15 @@ def axe_violations(page: Any) -> list[str]:
               .then(r => r.violations.map(v => v.id + ': ' +
                       v.nodes.map(n => n.target.join(' ')).join(', ')))"""
     )
+
+
+@pytest.fixture(scope="module")
+def reused_page(browser: Any) -> Iterator[Any]:
+    """One page kept across a module's tests: a new context per test costs seconds."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.console_errors = []  # type: ignore[attr-defined]
+    page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    yield page
+    context.close()
