@@ -17,10 +17,12 @@ from pathlib import Path
 
 from generator.content import display_path, find_sources, read_text_file
 from generator.errors import BuildError, ConfigError, ContentError, Problem
+from generator.feeds import feed_files
 from generator.frontmatter import Document, read_yaml_file
 from generator.model import Site
 from generator.plan import Plan, plan
 from generator.render import Renderer, Theme
+from generator.search import write_index
 from generator.validate import Inputs, url_problem, validate
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
@@ -34,6 +36,7 @@ class BuildOptions:
     base_url: str | None = None
     drafts: bool = False
     theme: Path = DEFAULT_THEME
+    search: bool = True  # facet index and Pagefind bundle (--no-search skips both)
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class BuildReport:
     seconds: float
     missions: int
     closed: int
+    search_seconds: float = 0.0  # of `seconds`: the search index step
 
     def summary(self) -> str:
         return (
@@ -102,6 +106,10 @@ def build(options: BuildOptions) -> BuildReport:
     staging = _staging_dir(out)
     try:
         files = _write(site_plan, renderer, theme, staging)
+        search_started = time.perf_counter()
+        if options.search:  # indexes the rendered pages, so after them and before the swap
+            files += write_index(site_plan, renderer, staging).files
+        search_seconds = time.perf_counter() - search_started
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -117,6 +125,7 @@ def build(options: BuildOptions) -> BuildReport:
         seconds=time.perf_counter() - started,
         missions=len(missions),
         closed=len(closed),
+        search_seconds=search_seconds,
     )
 
 
@@ -126,6 +135,13 @@ def _write(site_plan: Plan, renderer: Renderer, theme: Theme, staging: Path) -> 
         target = staging / page.output
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(renderer.render(page), encoding="utf-8")
+        count += 1
+    # Feeds, missions.xml, sitemap.xml, robots.txt: built from the same plan as the pages.
+    for name, data in feed_files(renderer.site, site_plan, renderer.render_markdown,
+                                 renderer.translators).items():
+        target = staging / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
         count += 1
     if theme.static.is_dir():
         shutil.copytree(theme.static, staging / "static")

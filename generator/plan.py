@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from generator.model import Association, Mission, Site, Term
 
@@ -34,6 +34,14 @@ class Urls:
     def asset(self, name: str) -> str:
         return self.base_path + "static/" + name
 
+    def asset_url(self, name: str) -> str:
+        """Absolute URL of a theme asset, for other sites (og:image) that need one."""
+        return self.base_url + "static/" + name
+
+    def site_file(self, name: str) -> str:
+        """Absolute URL of a file at the root of the site (sitemap.xml, missions.xml)."""
+        return self.base_url + name
+
     def output(self, lang: str, route: str) -> str:
         """File written for a route: directories get an index.html."""
         relative = self.prefix(lang) + route
@@ -44,6 +52,26 @@ class Urls:
 class Alternate:
     lang: str
     url: str  # absolute
+
+
+FEED_ATOM = "feed.xml"
+FEED_JSON = "feed.json"
+
+
+@dataclass(frozen=True)
+class FeedLinks:
+    """The Atom and JSON feeds of a listing, which sit in the listing's folder."""
+
+    atom: str  # absolute
+    json: str  # absolute
+
+
+def feed_links(urls: Urls, lang: str, folder: str) -> FeedLinks:
+    """`folder` is the route of the listing's first page: "", "categories/numerique/", ..."""
+    return FeedLinks(
+        urls.absolute(lang, folder + FEED_ATOM),
+        urls.absolute(lang, folder + FEED_JSON),
+    )
 
 
 @dataclass(frozen=True)
@@ -89,6 +117,7 @@ class Page:
     pagination: Pagination | None = None
     terms: tuple[TermCount, ...] = ()
     closed: bool = False
+    feeds: FeedLinks | None = None  # on listings that have feeds of their own
 
 
 @dataclass(frozen=True)
@@ -96,6 +125,7 @@ class Plan:
     pages: tuple[Page, ...]
     urls: Urls
     today: dt.date
+    drafts: bool = False  # whether drafts are listed (and so in the feeds)
 
 
 def open_missions(site: Site, lang: str, today: dt.date, drafts: bool) -> tuple[Mission, ...]:
@@ -142,10 +172,12 @@ def plan(site: Site, today: dt.date, *, drafts: bool = False, base_url: str | No
                                   lambda m: m.categories)
         skill_counts = _counts(site.vocabulary.skills, "skill", listed, lambda m: m.skills)
 
+        site_feeds = feed_links(urls, lang, "")
         pages.append(page(lang, "", kind="home", template="home.html", missions=listed,
                           associations=associations,
-                          terms=category_counts + skill_counts))
-        pages.extend(_paginate(page, urls, lang, "missions/", "listing", listed, config.per_page))
+                          terms=category_counts + skill_counts, feeds=site_feeds))
+        pages.extend(_paginate(page, urls, lang, "missions/", "listing", listed, config.per_page,
+                               feeds=site_feeds))
         pages.append(page(lang, "categories/", kind="categories", template="terms.html",
                           terms=category_counts))
         pages.append(page(lang, "skills/", kind="skills", template="terms.html",
@@ -156,9 +188,11 @@ def plan(site: Site, today: dt.date, *, drafts: bool = False, base_url: str | No
                 m for m in listed
                 if counted.term.key in (m.categories if counted.kind == "category" else m.skills)
             )
+            route = f"{folder}/{counted.term.key}/"
             pages.extend(
-                _paginate(page, urls, lang, f"{folder}/{counted.term.key}/", counted.kind, selected,
-                          config.per_page, term=counted.term)
+                _paginate(page, urls, lang, route, counted.kind, selected,
+                          config.per_page, term=counted.term,
+                          feeds=feed_links(urls, lang, route))
             )
         pages.append(page(lang, "associations/", kind="associations",
                           template="associations.html", associations=associations,
@@ -186,7 +220,14 @@ def plan(site: Site, today: dt.date, *, drafts: bool = False, base_url: str | No
                           terms=category_counts + skill_counts))
         pages.append(page(lang, "404.html", kind="not_found", template="404.html",
                           noindex=True))
-    return Plan(tuple(pages), urls, today)
+    # A translation link must lead somewhere: page 3 of a listing may exist in one
+    # language only, and a mission may have no English version.
+    existing = {p.url for p in pages}
+    pages = [
+        replace(p, alternates=tuple(a for a in p.alternates if a.url in existing))
+        for p in pages
+    ]
+    return Plan(tuple(pages), urls, today, drafts)
 
 
 def _counts(
@@ -210,13 +251,14 @@ def _paginate(
     per_page: int,
     *,
     term: Term | None = None,
+    feeds: FeedLinks | None = None,
 ) -> list[Page]:
     total = max(1, math.ceil(len(missions) / per_page))
     routes = [route] + [f"{route}page/{n}/" for n in range(2, total + 1)]
     paths = tuple(urls.path(lang, r) for r in routes)
     return [
         page(
-            lang, r, kind=kind, template="listing.html", term=term,
+            lang, r, kind=kind, template="listing.html", term=term, feeds=feeds,
             missions=missions[(n - 1) * per_page : n * per_page],
             pagination=Pagination(n, total, paths, len(missions)),
         )

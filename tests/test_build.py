@@ -234,3 +234,16 @@ def test_a_theme_error_mid_build_leaves_no_staging_folder(board: Path, tmp_path:
         build(BuildOptions(content=board, out=out, today=TODAY, theme=theme))
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "theme"]
+
+
+def test_translation_links_only_lead_to_pages_that_exist(example_site: Path) -> None:
+    base = "https://example.org/board/"
+    missing = []
+    for page in html_files(example_site):
+        parsed = parse(page)
+        for link in parsed.link_rel:
+            if link.get("rel") == "alternate" and "hreflang" in link:
+                target = resolve(example_site, "/board/", "/board/" + link["href"][len(base):])
+                if target is None or not target.is_file():
+                    missing.append(f"{page.relative_to(example_site)} -> {link['href']}")
+    assert missing == []

@@ -1,0 +1,516 @@
+"""What other systems read: Atom and JSON feeds, the national mission feed, the sitemap,
+robots.txt, schema.org JobPosting data and the share card (Open Graph). Pure.
+
+Every piece of content text comes from strangers' pull requests, so XML is built with
+ElementTree (which escapes text and attributes) and JSON with json.dumps; nothing here
+pastes content into markup by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from babel.core import get_global
+from babel.numbers import format_decimal
+
+from generator.model import Association, Commitment, Mission, Site, Term
+from generator.plan import (
+    FEED_ATOM,
+    FEED_JSON,
+    Page,
+    Plan,
+    Urls,
+    feed_links,
+    open_missions,
+)
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+NATIONAL_FEED = "missions.xml"
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+SHARE_IMAGE = "share.png"
+SHARE_IMAGE_SIZE = (1200, 630)
+
+# Pages that are not worth a search engine's time even though they are not noindex.
+_NOT_IN_SITEMAP = frozenset({"search", "not_found"})
+
+# Characters XML 1.0 cannot carry at all, even escaped; a stray one would make a whole
+# feed unreadable, so they are dropped.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+RenderMarkdown = Callable[[str], str]
+
+
+class Strings(Protocol):
+    """The theme's UI strings in one language (render.Translator)."""
+
+    def __call__(self, key: str, count: int | None = None, /, **params: object) -> str: ...
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One listing's feed in one language: where it lives and what it holds."""
+
+    lang: str
+    folder: str  # "", "categories/<key>/" or "skills/<key>/"
+    title: str
+    page_url: str  # absolute URL of the listing the feed follows
+    atom_url: str
+    json_url: str
+    missions: tuple[Mission, ...]  # open, newest first
+
+
+@dataclass(frozen=True)
+class ShareCard:
+    """What Open Graph and Twitter cards show of a page."""
+
+    title: str
+    description: str
+    url: str
+    type: str  # "website" | "article"
+    image: str  # absolute
+    image_alt: str
+    image_size: tuple[int, int] | None  # known only for the theme's own image
+    large: bool  # summary_large_image, or a plain summary card for a square logo
+    locale: str
+    alternate_locales: tuple[str, ...]
+
+
+# ---------------------------------------------------------------------------------------
+# Everything written at once
+
+
+def feed_files(
+    site: Site,
+    plan: Plan,
+    render_markdown: RenderMarkdown,
+    strings: Mapping[str, Strings],
+) -> dict[str, bytes]:
+    """Every machine-readable file of the site, by output path: the Atom and JSON feeds of
+    each language (site-wide, per category, per skill), missions.xml, sitemap.xml and
+    robots.txt."""
+    html = _MarkdownCache(render_markdown)
+    files: dict[str, bytes] = {}
+    for feed in feeds(site, plan, strings):
+        prefix = plan.urls.prefix(feed.lang) + feed.folder
+        files[prefix + FEED_ATOM] = atom_feed(site, plan, feed, html)
+        files[prefix + FEED_JSON] = json_feed(site, plan, feed, html)
+    default = site.config.default_language
+    files[NATIONAL_FEED] = national_feed(site, plan, html, strings[default])
+    files[SITEMAP] = sitemap(site, plan)
+    files[ROBOTS] = robots(plan.urls)
+    return files
+
+
+class _MarkdownCache:
+    """Renders each body once, however many feeds a mission appears in."""
+
+    def __init__(self, render_markdown: RenderMarkdown) -> None:
+        self._render = render_markdown
+        self._done: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        if text not in self._done:
+            self._done[text] = self._render(text)
+        return self._done[text]
+
+
+def feed_title(site: Site, t: Strings, lang: str, kind: str | None, term: Term | None) -> str:
+    """The title of a listing's feed, also used by the page's <link rel="alternate">."""
+    title = site.config.title
+    if term is None:
+        return title
+    key = "category_heading" if kind == "category" else "skill_heading"
+    return f"{t(key, label=term.label(lang))} – {title}"
+
+
+def feeds(site: Site, plan: Plan, strings: Mapping[str, Strings]) -> list[Feed]:
+    """Every feed: in each language, the site-wide one, then one per category and skill
+    (a term without open missions still gets its feed, empty)."""
+    urls = plan.urls
+    result = []
+    for lang in site.config.languages:
+        t = strings[lang]
+        listed = open_missions(site, lang, plan.today, plan.drafts)
+        groups: list[tuple[str, str | None, Term | None, tuple[Mission, ...]]] = [
+            ("", None, None, listed)
+        ]
+        for category in site.vocabulary.categories:
+            selected = tuple(m for m in listed if category.key in m.categories)
+            groups.append((f"categories/{category.key}/", "category", category, selected))
+        for skill in site.vocabulary.skills:
+            selected = tuple(m for m in listed if skill.key in m.skills)
+            groups.append((f"skills/{skill.key}/", "skill", skill, selected))
+        for folder, kind, term, missions in groups:
+            links = feed_links(urls, lang, folder)
+            result.append(Feed(
+                lang=lang,
+                folder=folder,
+                title=feed_title(site, t, lang, kind, term),
+                page_url=urls.absolute(lang, folder),
+                atom_url=links.atom,
+                json_url=links.json,
+                missions=missions,
+            ))
+    return result
+
+
+# ---------------------------------------------------------------------------------------
+# Atom (RFC 4287) and JSON Feed 1.1
+
+
+def atom_feed(site: Site, plan: Plan, feed: Feed, html: RenderMarkdown) -> bytes:
+    urls = plan.urls
+    # The namespace is written as a plain attribute so that the output reads
+    # <feed xmlns="..."> without registering prefixes in ElementTree's global table.
+    root = ET.Element("feed", {"xmlns": ATOM_NS, "xml:lang": feed.lang})
+    _text(root, "id", feed.atom_url)
+    _text(root, "title", feed.title)
+    _text(root, "subtitle", site.config.description)
+    _text(root, "updated", _rfc3339(_updated(feed.missions, plan.today)))
+    ET.SubElement(root, "link", {"rel": "self", "type": "application/atom+xml",
+                                 "href": feed.atom_url})
+    ET.SubElement(root, "link", {"rel": "alternate", "type": "text/html",
+                                 "href": feed.page_url})
+    author = ET.SubElement(root, "author")
+    _text(author, "name", site.config.title)
+    _text(author, "uri", urls.absolute(feed.lang))
+    _text(root, "generator", "missions-generator")
+    for mission in feed.missions:
+        association = site.association(mission.association, feed.lang)
+        entry = ET.SubElement(root, "entry")
+        url = mission_url(urls, mission)
+        _text(entry, "id", url)
+        _text(entry, "title", mission.title)
+        _text(entry, "published", _rfc3339(mission.posted))
+        _text(entry, "updated", _rfc3339(mission.posted))
+        ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html", "href": url})
+        entry_author = ET.SubElement(entry, "author")
+        _text(entry_author, "name", association.name)
+        _text(entry_author, "uri", association_url(urls, association, feed.lang))
+        for key in mission.categories:
+            ET.SubElement(entry, "category", {
+                "term": key, "label": _clean(site.vocabulary.category(key).label(feed.lang)),
+            })
+        _text(entry, "summary", mission.summary, type="text")
+        _text(entry, "content", html(mission.body), type="html")
+    return _xml(root)
+
+
+def json_feed(site: Site, plan: Plan, feed: Feed, html: RenderMarkdown) -> bytes:
+    urls = plan.urls
+    items = []
+    for mission in feed.missions:
+        association = site.association(mission.association, feed.lang)
+        url = mission_url(urls, mission)
+        item: dict[str, object] = {
+            "id": url,
+            "url": url,
+            "title": mission.title,
+            "summary": mission.summary,
+            "content_html": html(mission.body),
+            "date_published": _rfc3339(mission.posted),
+            "authors": [{"name": association.name,
+                         "url": association_url(urls, association, feed.lang)}],
+            "tags": [site.vocabulary.category(k).label(feed.lang) for k in mission.categories],
+            "language": mission.lang,
+        }
+        if mission.image:
+            item["image"] = mission.image
+        items.append(item)
+    document = {
+        "version": JSON_FEED_VERSION,
+        "title": feed.title,
+        "home_page_url": feed.page_url,
+        "feed_url": feed.json_url,
+        "description": site.config.description,
+        "language": feed.lang,
+        "authors": [{"name": site.config.title, "url": urls.absolute(feed.lang)}],
+        "items": items,
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------
+# The national mission feed (API Engagement XML import format)
+
+
+def national_feed(site: Site, plan: Plan, html: RenderMarkdown, t: Strings) -> bytes:
+    """missions.xml: open missions of the default language in the XML format the French
+    national mission API imports. Drafts never go there, even in a drafts build: it is
+    read by a third party, not by people previewing the board."""
+    urls = plan.urls
+    config = site.config
+    lang = config.default_language
+    root = ET.Element("source")
+    _text(root, "publisher", config.title)
+    _text(root, "publisherurl", urls.base_url)
+    _text(root, "lastBuildDate", _rfc822(plan.today))
+    for mission in open_missions(site, lang, plan.today, drafts=False):
+        association = site.association(mission.association, lang)
+        item = ET.SubElement(root, "mission")
+        _text(item, "clientId", mission.slug)
+        _text(item, "title", mission.title)
+        _text(item, "description", html(mission.body))
+        _text(item, "applicationUrl", application_url(urls, mission))
+        _text(item, "postedAt", _iso_instant(mission.posted))
+        if mission.start:
+            _text(item, "startAt", _iso_instant(mission.start))
+        if mission.end:
+            _text(item, "endAt", _iso_instant(mission.end))
+        _text(item, "domain", mission.categories[0])
+        if mission.skills:
+            labels = (site.vocabulary.skill(k).label(lang) for k in mission.skills)
+            # The API splits tags on commas, so a comma inside one label would split it.
+            _text(item, "tags", ",".join(label.replace(",", " ") for label in labels))
+        _text(item, "remote", mission.remote)
+        if mission.places:
+            _text(item, "places", str(mission.places))
+        _text(item, "schedule", commitment_text(t, lang, mission.commitment))
+        if mission.open_to_minors is not None:
+            _text(item, "openToMinors", "yes" if mission.open_to_minors else "no")
+        if mission.accessible is not None:
+            _text(item, "reducedMobilityAccessible", "yes" if mission.accessible else "no")
+        if mission.image:
+            _text(item, "image", mission.image)
+        if mission.location is not None:
+            location = mission.location
+            address = ET.SubElement(ET.SubElement(item, "addresses"), "address")
+            if location.postal_code:
+                _text(address, "postalCode", location.postal_code)
+            _text(address, "city", location.city)
+            if location.region:
+                _text(address, "region", location.region)
+            _text(address, "country", location.country)
+        _text(item, "organizationName", association.name)
+        _text(item, "organizationClientId", association.slug)
+        _text(item, "organizationUrl",
+              association.website or association_url(urls, association, lang))
+        if association.rna:
+            _text(item, "organizationRNA", association.rna)
+        _text(item, "organizationDescription", association.summary)
+        if association.logo:
+            _text(item, "organizationLogo", association.logo)
+    return _xml(root)
+
+
+def application_url(urls: Urls, mission: Mission) -> str:
+    """Where a volunteer applies: the association's own page when the route is a URL,
+    else the apply section of the mission page (form or e-mail, built there)."""
+    if mission.apply.kind == "url":
+        return mission.apply.target
+    return mission_url(urls, mission) + "#apply"
+
+
+def commitment_text(t: Strings, lang: str, commitment: Commitment) -> str:
+    hours = format_decimal(commitment.hours, locale=lang)
+    return t(f"commitment_{commitment.per}", hours=hours)
+
+
+# ---------------------------------------------------------------------------------------
+# sitemap.xml and robots.txt
+
+
+def sitemap(site: Site, plan: Plan) -> bytes:
+    """Every indexable page: no closed mission, no draft, no 404, no search page; each
+    with its translations as hreflang alternates."""
+    listed = [p for p in plan.pages if not p.noindex and p.kind not in _NOT_IN_SITEMAP]
+    indexable = {p.url for p in listed}
+    newest = {
+        lang: _newest(open_missions(site, lang, plan.today, drafts=False))
+        for lang in site.config.languages
+    }
+    root = ET.Element("urlset", {"xmlns": SITEMAP_NS, "xmlns:xhtml": XHTML_NS})
+    for page in listed:
+        url = ET.SubElement(root, "url")
+        _text(url, "loc", page.url)
+        lastmod = _lastmod(page) or newest[page.lang] or plan.today
+        _text(url, "lastmod", lastmod.isoformat())
+        alternates = [a for a in page.alternates if a.url in indexable]
+        if len(alternates) > 1:
+            for alternate in alternates:
+                ET.SubElement(url, "xhtml:link", {
+                    "rel": "alternate", "hreflang": alternate.lang, "href": alternate.url,
+                })
+    return _xml(root)
+
+
+def _lastmod(page: Page) -> dt.date | None:
+    # Missions carry no modification date; a mission page changes when it is posted,
+    # and a listing when its newest mission arrives.
+    if page.mission is not None:
+        return page.mission.posted
+    return _newest(page.missions)
+
+
+def robots(urls: Urls) -> bytes:
+    # Crawlers only read robots.txt at the root of a host: under a sub-path it is
+    # written all the same, for hosts where the board is the whole site.
+    return (
+        "User-agent: *\n"
+        "Allow: /\n"
+        "\n"
+        f"Sitemap: {urls.site_file(SITEMAP)}\n"
+    ).encode()
+
+
+# ---------------------------------------------------------------------------------------
+# schema.org JobPosting and the share card, for the page templates
+
+
+def job_posting(
+    page: Page, site: Site, urls: Urls, html: RenderMarkdown, t: Strings
+) -> dict[str, object]:
+    """schema.org JobPosting of an open mission page, for a JSON-LD script element.
+    The template serialises it with `tojson`, which escapes <, >, & and '."""
+    mission = page.mission
+    association = page.association
+    if mission is None or association is None:
+        raise ValueError(f"{page.output} is not a mission page")
+    organization: dict[str, object] = {"@type": "Organization", "name": association.name}
+    if association.website:
+        organization["url"] = association.website
+        organization["sameAs"] = [association.website, *association.social]
+    else:
+        organization["url"] = association_url(urls, association, page.lang)
+    if association.logo:
+        organization["logo"] = association.logo
+    posting: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "JobPosting",
+        "title": mission.title,
+        "description": html(mission.body),
+        "datePosted": mission.posted.isoformat(),
+        "employmentType": "VOLUNTEER",
+        "hiringOrganization": organization,
+        "directApply": mission.apply.kind == "form",  # the form is on the page itself
+        "url": page.url,
+        "identifier": {"@type": "PropertyValue", "name": site.config.title,
+                       "value": mission.slug},
+        "workHours": commitment_text(t, page.lang, mission.commitment),
+        "inLanguage": mission.lang,
+    }
+    if mission.deadline:
+        posting["validThrough"] = mission.deadline.isoformat()
+    if mission.places:
+        posting["totalJobOpenings"] = mission.places
+    if mission.image:
+        posting["image"] = mission.image
+    if mission.remote != "full" and mission.location is not None:
+        location = mission.location
+        address: dict[str, object] = {"@type": "PostalAddress",
+                                      "addressLocality": location.city}
+        if location.postal_code:
+            address["postalCode"] = location.postal_code
+        if location.region:
+            address["addressRegion"] = location.region
+        address["addressCountry"] = location.country
+        posting["jobLocation"] = {"@type": "Place", "address": address}
+    if mission.remote != "no":
+        # Both a place and TELECOMMUTE for "possible", as search engines expect.
+        posting["jobLocationType"] = "TELECOMMUTE"
+        posting["applicantLocationRequirements"] = {
+            "@type": "Country", "name": site.config.country,
+        }
+    return posting
+
+
+def share_card(page: Page, site: Site, urls: Urls, t: Strings) -> ShareCard:
+    config = site.config
+    mission, association = page.mission, page.association
+    title, description = config.title, config.description
+    if mission is not None:
+        title, description = mission.title, mission.summary
+    elif association is not None:
+        title, description = association.name, association.summary
+    elif page.term is not None:
+        title = feed_title(site, t, page.lang, page.kind, page.term)
+
+    image, alt, large = urls.asset_url(SHARE_IMAGE), config.title, True
+    size: tuple[int, int] | None = SHARE_IMAGE_SIZE
+    if mission is not None and mission.image:
+        image, alt, size = mission.image, mission.image_alt or mission.title, None
+    elif association is not None and association.logo:
+        # Logos are square-ish: a large card would crop them.
+        image, alt, size = association.logo, association.logo_alt or association.name, None
+        large = False
+    return ShareCard(
+        title=title,
+        description=description,
+        url=page.url,
+        type="article" if mission is not None else "website",
+        image=image,
+        image_alt=alt,
+        image_size=size,
+        large=large,
+        locale=og_locale(page.lang),
+        alternate_locales=tuple(og_locale(a.lang) for a in page.alternates
+                                if a.lang != page.lang),
+    )
+
+
+def og_locale(lang: str) -> str:
+    """Open Graph wants language_TERRITORY: the language's most likely territory."""
+    likely = get_global("likely_subtags").get(lang)
+    territory = likely.split("_")[-1] if likely else ""
+    return f"{lang}_{territory}" if territory.isalpha() and territory.isupper() else lang
+
+
+# ---------------------------------------------------------------------------------------
+# Small helpers
+
+
+def mission_url(urls: Urls, mission: Mission) -> str:
+    return urls.absolute(mission.lang, f"missions/{mission.slug}/")
+
+
+def association_url(urls: Urls, association: Association, lang: str) -> str:
+    return urls.absolute(lang, f"associations/{association.slug}/")
+
+
+def _newest(missions: Sequence[Mission]) -> dt.date | None:
+    return max((m.posted for m in missions), default=None)
+
+
+def _updated(missions: Sequence[Mission], today: dt.date) -> dt.date:
+    return _newest(missions) or today
+
+
+def _rfc3339(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _iso_instant(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00.000Z"
+
+
+def _rfc822(day: dt.date) -> str:
+    return email.utils.format_datetime(
+        dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC), usegmt=True
+    )
+
+
+def _clean(text: str) -> str:
+    return _XML_INVALID.sub("", text)
+
+
+def _text(parent: ET.Element, tag: str, text: str, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attributes)
+    element.text = _clean(text)
+    return element
+
+
+def _xml(root: ET.Element) -> bytes:
+    ET.indent(root)
+    body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
