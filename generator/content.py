@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -37,8 +38,9 @@ class SourceFile:
 
 def display_path(path: Path) -> str:
     """A path as people should read it: relative to the working directory when inside it."""
+    # Only the folder is resolved: a symbolic link must be shown as itself, not its target.
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
 
@@ -48,37 +50,52 @@ def read_text_file(path: Path, shown: str) -> str | Problem:
     try:
         info = os.lstat(path)
     except OSError as exc:
-        return Problem(shown, 1, 1, f"cannot read the file: {exc.strerror}")
+        return Problem(shown, 1, 1, f"cannot read the file: {exc.strerror} (check its permissions)")
     if stat.S_ISLNK(info.st_mode):
-        return Problem(shown, 1, 1, "symbolic links are not allowed: commit the file itself")
+        return Problem(
+            shown, 1, 1, "symbolic links are not allowed (replace the link by the file itself)"
+        )
     if not stat.S_ISREG(info.st_mode):
-        return Problem(shown, 1, 1, "not a regular file")
+        return Problem(shown, 1, 1, "not a regular file (content files must be plain text files)")
     if info.st_size > MAX_FILE_BYTES:
+        size_kb = -(-info.st_size // 1024)  # rounded up: 256 KB and 1 byte is over the limit
         return Problem(
             shown,
             1,
             1,
-            f"the file is {info.st_size // 1024} KB; the limit is {MAX_FILE_BYTES // 1024} KB "
+            f"the file is too big: {size_kb} KB, the limit is {MAX_FILE_BYTES // 1024} KB "
             "(shorten the text, or link to a longer document)",
         )
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Problem(shown, 1, 1, f"cannot read the file: {exc.strerror} (check its permissions)")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _position(data, exc.start)
         return Problem(
-            shown, line, col, "the file is not valid UTF-8: save it with the UTF-8 encoding"
+            shown,
+            line,
+            col,
+            f"the file is not valid UTF-8: byte 0x{data[exc.start]:02X} here (save the file "
+            "with the UTF-8 encoding)",
         )
     nul = data.find(b"\0")
     if nul >= 0:
         line, col = _position(data, nul)
-        return Problem(shown, line, col, "the file contains a NUL character: remove it")
+        return Problem(shown, line, col, "the file contains a NUL character (remove it)")
     return text
 
 
 def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """Line and column (in characters, as editors count them) of a byte offset."""
     line_start = data.rfind(b"\n", 0, offset) + 1
-    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
+    if line_start == 0 and data.startswith(b"\xef\xbb\xbf"):
+        line_start = 3  # the BOM is invisible in editors
+    # The bytes before the offset are valid UTF-8: the offset is the first bad byte.
+    before = data[line_start:offset].decode("utf-8", errors="replace")
+    return data.count(b"\n", 0, offset) + 1, len(before) + 1
 
 
 def find_sources(
@@ -91,28 +108,36 @@ def find_sources(
         directory = content / folder
         if not directory.is_dir():
             problems.append(
-                Problem(display_path(directory), 1, 1, f"the folder '{folder}' is missing")
+                Problem(
+                    display_path(directory), 1, 1,
+                    f"the folder '{folder}' is missing (create it beside site.yaml)",
+                )
             )
             continue
-        claimed: dict[tuple[str, str | None], str] = {}
-        for path in sorted(directory.iterdir()):
-            if path.name.startswith(".") or not path.name.lower().endswith(".md"):
-                continue
+        paths = sorted(
+            path for path in directory.iterdir()
+            if not path.name.startswith(".") and path.name.lower().endswith(".md")
+        )
+        names = {path.name for path in paths}
+        for path in paths:
             shown = display_path(path)
+            # Two files whose names differ only by case collide on case-insensitive file
+            # systems (macOS, Windows) and confuse people: refuse the one not in lowercase.
+            lower = path.name.lower()
+            if lower != path.name and lower in names:
+                problems.append(
+                    Problem(
+                        shown, 1, 1,
+                        f"this file name differs only by case from {lower} (keep one of the "
+                        "two files, named in lowercase)",
+                    )
+                )
+                continue
             named = _parse_name(path.name, languages, shown)
             if isinstance(named, Problem):
                 problems.append(named)
                 continue
             slug, lang = named
-            # Two files whose URLs differ only by case collide on case-insensitive
-            # file systems (and confuse people): refuse the second one.
-            other = claimed.get((slug.lower(), lang))
-            if other is not None:
-                problems.append(
-                    Problem(shown, 1, 1, f"this file maps to the same page as {other}: rename one")
-                )
-                continue
-            claimed[(slug.lower(), lang)] = shown
             text = read_text_file(path, shown)
             if isinstance(text, Problem):
                 problems.append(text)
@@ -125,27 +150,38 @@ def _parse_name(
     name: str, languages: tuple[str, ...], shown: str
 ) -> tuple[str, str | None] | Problem:
     if not name.endswith(".md"):
-        return Problem(shown, 1, 1, "content files must end with '.md' in lower case")
+        return Problem(
+            shown, 1, 1, f"content files must end with '.md' in lower case (rename it "
+            f"{name[:-3]}.md)"
+        )
     match = _NAME_RE.match(name)
     slug = match["slug"] if match else name[: -len(".md")]
     lang = match["lang"] if match else None
     if not SLUG_RE.match(slug) or len(slug) > SLUG_MAX:
+        suggestion = _slugify(slug)
         return Problem(
             shown,
             1,
             1,
-            f"invalid file name {name!r}: use lowercase letters a-z, digits and single "
-            f"hyphens, at most {SLUG_MAX} characters, then '.md' (for example "
-            "'traduction-anglais.md')",
+            f"invalid file name {name!r} (use lowercase letters a-z, digits and single "
+            f"hyphens, at most {SLUG_MAX} characters, then '.md'"
+            + (f", such as '{suggestion}.md')" if suggestion else ")"),
         )
     if lang is not None:
         if lang not in languages:
             return Problem(
-                shown, 1, 1, f"unknown language '{lang}' in the file name; site languages are "
-                + ", ".join(languages)
+                shown, 1, 1, f"unknown language '{lang}' in the file name (the site languages "
+                f"are {', '.join(languages)})"
             )
         if lang == languages[0]:
             return Problem(
-                shown, 1, 1, f"'{lang}' is the default language: name the file '{slug}.md'"
+                shown, 1, 1, f"'{lang}' is the default language (name the file '{slug}.md')"
             )
     return slug, lang
+
+
+def _slugify(name: str) -> str:
+    """A valid slug close to `name` (accents dropped, other characters turned to hyphens)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:SLUG_MAX].rstrip("-")
+    return slug if SLUG_RE.match(slug) else ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit
 
 from generator.content import SourceFile
 from generator.errors import Problem
-from generator.frontmatter import Document, Path, read_document
+from generator.frontmatter import Document, Path, dotted, read_document
 from generator.model import (
     PERIODS,
     REMOTE_MODES,
@@ -29,7 +30,6 @@ from generator.model import (
     Mission,
     Per,
     RemoteMode,
-    RouteKind,
     Site,
     SiteConfig,
     Term,
@@ -72,6 +72,9 @@ _EMAIL_RE = re.compile(
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
 _LOOPBACK = ("127.0.0.1", "localhost")
+_APPLY_EXAMPLE = "{email: contact@association.org}"
+# Words YAML 1.1 (and many tutorials) treat as booleans; in YAML 1.2 they are text.
+_YAML11_BOOLEANS = ("yes", "no", "on", "off", "y", "n")
 # Characters that are invisible or reorder text: in a name or title they can make
 # two different things look the same, or hide what a link says.
 _INVISIBLE = set(
@@ -80,13 +83,25 @@ _INVISIBLE = set(
 )
 
 
-def _dotted(key_path: Path) -> str:
-    return ".".join(str(part) if isinstance(part, str) else f"[{part}]" for part in key_path)
+def closest(value: str, choices: Sequence[str]) -> str | None:
+    """The choice that `value` most likely misspells, if any."""
+    same_case = [choice for choice in choices if choice.lower() == value.lower()]
+    if same_case:
+        return same_case[0]
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def did_you_mean(value: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    close = closest(value, choices)
+    return f" (did you mean '{close}'?)" if close else ""
+
+
+_PLURALS = {"category": "categories"}
+
+
+def _plural(noun: str, count: int = 2) -> str:
+    return noun if count == 1 else _PLURALS.get(noun, noun + "s")
 
 
 class Fields:
@@ -97,7 +112,8 @@ class Fields:
         self.problems = problems
 
     def fail(self, key_path: Path, message: str) -> None:
-        self.problems.append(self.doc.problem(key_path, f"{_dotted(key_path)}: {message}"))
+        if self.doc.owns(key_path):
+            self.problems.append(self.doc.problem(key_path, f"{dotted(key_path)}: {message}"))
 
     def get(self, key_path: Path) -> Any:
         value: Any = self.doc.data
@@ -111,10 +127,8 @@ class Fields:
         return value
 
     def present(self, key_path: Path) -> bool:
-        parent = self.get(key_path[:-1]) if key_path[:-1] else self.doc.data
-        return isinstance(parent, Mapping) and key_path[-1] in parent and (
-            parent[key_path[-1]] is not None
-        )
+        parent: Any = self.get(key_path[:-1]) if key_path[:-1] else self.doc.data
+        return isinstance(parent, Mapping) and parent.get(key_path[-1]) is not None
 
     def only_keys(self, key_path: Path, known: Sequence[str]) -> None:
         mapping = self.get(key_path) if key_path else self.doc.data
@@ -122,42 +136,53 @@ class Fields:
             return
         for key in mapping:
             if key not in known:
+                close = closest(key, known)
                 self.fail(
                     (*key_path, key),
-                    "unknown field" + did_you_mean(key, known)
-                    + ("" if did_you_mean(key, known) else "; known fields: " + ", ".join(known)),
+                    f"unknown field (did you mean '{close}'?)" if close
+                    else f"unknown field (known fields: {', '.join(known)})",
                 )
 
     def _missing(self, key_path: Path, example: str) -> None:
-        parent = key_path[:-1]
-        if parent:
-            self.fail(key_path, f"required field is missing (add '{key_path[-1]}: {example}')")
-        else:
-            line, col = self.doc.where(())
+        name = key_path[-1]
+        parent = self.get(key_path[:-1]) if key_path[:-1] else self.doc.data
+        if isinstance(parent, Mapping) and name in parent:  # `name:` with nothing after it
+            self.fail(key_path, f"no value given (write it after '{name}:', such as {name}: "
+                      f"{example})")
+        elif key_path[:-1]:
+            self.fail(key_path, f"required field is missing (add '{name}: {example}')")
+        elif self.doc.owns(key_path):
             self.problems.append(
                 Problem(
-                    self.doc.path,
-                    1,
-                    1,
-                    f"{key_path[-1]}: required field is missing "
-                    f"(add a line '{key_path[-1]}: {example}')",
+                    self.doc.path, 1, 1,
+                    f"{name}: required field is missing (add a line '{name}: {example}')",
                 )
             )
 
-    def _type_error(self, key_path: Path, expected: str, value: Any) -> None:
+    def _type_error(
+        self, key_path: Path, expected: str, value: Any, example: str | None = None
+    ) -> None:
         source = self.doc.scalars.get(key_path)
-        if expected == "text" and isinstance(value, (int, float)) and not isinstance(value, bool):
-            self.fail(
-                key_path,
-                f"expected text but found the number {source}; put it in quotes: "
-                f"{key_path[-1]}: \"{source}\"",
-            )
+        name = key_path[-1]
+        if expected == "text" and source is not None and not isinstance(value, str):
+            if isinstance(value, bool):
+                found = f"{source}, which YAML reads as true/false"
+            elif isinstance(value, dt.date):
+                found = f"the date {source}"
+            else:
+                found = f"the number {source}"
+            quoted = f'{name}: "{source}"' if isinstance(name, str) else f'- "{source}"'
+            self.fail(key_path, f"expected text but found {found} (put it in quotes: {quoted})")
             return
         found = {
             bool: "true/false", int: "a number", float: "a number", str: "text",
             list: "a list", dict: "a group of fields", dt.date: "a date",
         }.get(type(value), type(value).__name__)
-        self.fail(key_path, f"expected {expected} but found {found}")
+        if example is None:
+            example = '"..."' if expected == "text" else "..."
+        self.fail(
+            key_path, f"expected {expected} but found {found} (write it as {name}: {example})"
+        )
 
     def text(
         self,
@@ -174,7 +199,7 @@ class Fields:
                 self._missing(key_path, example)
             return None
         if not isinstance(value, str):
-            self._type_error(key_path, "text", value)
+            self._type_error(key_path, "text", value, example)
             return None
         value = value.strip()
         bad = next((ch for ch in value if ch in _INVISIBLE), None)
@@ -182,18 +207,26 @@ class Fields:
             self.fail(
                 key_path,
                 f"contains the invisible character U+{ord(bad):04X} "
-                f"({unicodedata.name(bad, 'control')}): retype the text without it",
+                f"({unicodedata.name(bad, 'control')}) (retype the text without it)",
             )
             return None
         control = next((ch for ch in value if unicodedata.category(ch) == "Cc"), None)
         if control is not None:
-            self.fail(key_path, f"contains the control character U+{ord(control):04X}: remove it")
+            self.fail(
+                key_path,
+                f"contains the control character U+{ord(control):04X} (remove it)",
+            )
             return None
         if len(value) < min_len:
-            self.fail(key_path, f"too short ({len(value)} characters, at least {min_len})")
+            self.fail(
+                key_path,
+                f"too short: {len(value)} character{'' if len(value) == 1 else 's'} "
+                f"(write at least {min_len})",
+            )
             return None
         if len(value) > max_len:
-            self.fail(key_path, f"too long ({len(value)} characters, at most {max_len})")
+            self.fail(key_path, f"too long: {len(value)} characters (shorten it to {max_len} "
+                      "at most)")
             return None
         return value
 
@@ -202,12 +235,26 @@ class Fields:
         if value is None:
             return None
         if not isinstance(value, bool):
-            self.fail(key_path, f"expected true or false, found {self._shown(key_path, value)}")
+            source = self.doc.scalars.get(key_path)
+            if isinstance(source, str) and source.lower() in _YAML11_BOOLEANS:
+                hint = f"YAML 1.2 reads {source} as text: write true or false"
+            else:
+                hint = "write true or false"
+            self.fail(
+                key_path, f"expected true or false, found {self._shown(key_path, value)} ({hint})"
+            )
             return None
         return value
 
     def _shown(self, key_path: Path, value: Any) -> str:
-        return repr(self.doc.scalars.get(key_path, value))
+        source = self.doc.scalars.get(key_path)
+        if source is not None:
+            return repr(source)
+        if isinstance(value, list):
+            return "a list"
+        if isinstance(value, Mapping):
+            return "a group of fields"
+        return repr(value)
 
     def integer(self, key_path: Path, *, minimum: int, required: bool = False) -> int | None:
         value = self.get(key_path)
@@ -216,24 +263,48 @@ class Fields:
                 self._missing(key_path, str(minimum))
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(key_path, f"expected a whole number, found {self._shown(key_path, value)}")
+            self.fail(
+                key_path,
+                f"expected a whole number, found {self._shown(key_path, value)} (write digits "
+                f"only, such as {key_path[-1]}: {max(minimum, 2)})",
+            )
             return None
         if value < minimum:
-            self.fail(key_path, f"must be at least {minimum}")
+            self.fail(
+                key_path,
+                f"must be at least {minimum}, found {value} (write a whole number from "
+                f"{minimum} up)",
+            )
             return None
         return value
 
     def positive_number(self, key_path: Path, *, required: bool = False) -> float | None:
         value = self.get(key_path)
+        example = f"{key_path[-1]}: 2"
         if value is None:
             if required:
                 self._missing(key_path, "2")
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(key_path, f"expected a number, found {self._shown(key_path, value)}")
+            self.fail(
+                key_path,
+                f"expected a number, found {self._shown(key_path, value)} (write digits, "
+                f"such as {example})",
+            )
             return None
-        if not value > 0 or value != value or value == float("inf"):
-            self.fail(key_path, "must be a number greater than 0")
+        if not math.isfinite(value):
+            self.fail(
+                key_path,
+                f"expected an ordinary number, found {self._shown(key_path, value)} (write "
+                f"digits, such as {example})",
+            )
+            return None
+        if value <= 0:
+            self.fail(
+                key_path,
+                f"must be greater than 0, found {self.doc.scalars.get(key_path, value)} (write "
+                f"a positive number, such as {example})",
+            )
             return None
         return float(value)
 
@@ -246,7 +317,8 @@ class Fields:
         if not isinstance(value, dt.date):
             self.fail(
                 key_path,
-                f"expected a date written YYYY-MM-DD, found {self._shown(key_path, value)}",
+                f"expected a date, found {self._shown(key_path, value)} (write it YYYY-MM-DD, "
+                f"such as {key_path[-1]}: 2026-01-31)",
             )
             return None
         return value
@@ -258,10 +330,11 @@ class Fields:
         if value is None:
             return None
         if value not in choices:
+            close = closest(value, choices)
             self.fail(
                 key_path,
-                f"'{value}' is not allowed; use one of: {', '.join(choices)}"
-                + did_you_mean(value, choices),
+                f"'{value}' is not allowed (use one of: {', '.join(choices)}"
+                + (f"; did you mean '{close}'?)" if close else ")"),
             )
             return None
         return value
@@ -271,19 +344,21 @@ class Fields:
         if value is None:
             return None
         if isinstance(value, str):
-            value = [value]
-            items = [(key_path, value[0])]
-        elif not isinstance(value, list):
-            self.fail(key_path, "expected a list, such as [a, b]")
+            return [(key_path, value.strip())]
+        if not isinstance(value, list):
+            self.fail(
+                key_path,
+                f"expected a list, found {self._shown(key_path, value)} (write it as "
+                f"{key_path[-1]}: [a, b])",
+            )
             return None
-        else:
-            items = []
-            for index, item in enumerate(value):
-                item_path = (*key_path, index)
-                if not isinstance(item, str):
-                    self._type_error(item_path, "text", item)
-                    continue
-                items.append((item_path, item.strip()))
+        items = []
+        for index, item in enumerate(value):
+            item_path = (*key_path, index)
+            if not isinstance(item, str):
+                self._type_error(item_path, "text", item)
+                continue
+            items.append((item_path, item.strip()))
         return items
 
     def terms(
@@ -292,6 +367,7 @@ class Fields:
         known: Sequence[str],
         noun: str,
         *,
+        hint: str,
         required: bool = False,
         min_items: int = 0,
         max_items: int = 100,
@@ -304,14 +380,28 @@ class Fields:
         keys: list[str] = []
         for item_path, key in items:
             if key not in known:
-                self.fail(item_path, f"unknown {noun} '{key}'" + did_you_mean(key, known))
+                close = closest(key, known)
+                self.fail(
+                    item_path,
+                    f"unknown {noun} '{key}' "
+                    + (f"(did you mean '{close}'?)" if close else f"({hint})"),
+                )
             elif key in keys:
-                self.fail(item_path, f"'{key}' is listed twice")
+                self.fail(item_path, f"'{key}' is listed twice (keep only one)")
             else:
                 keys.append(key)
-        if len(items) < min_items or len(items) > max_items:
-            bounds = f"{min_items} to {max_items}" if min_items else f"at most {max_items}"
-            self.fail(key_path, f"give {bounds} {noun}s (found {len(items)})")
+        if len(items) > max_items:
+            self.fail(
+                key_path,
+                f"too many {_plural(noun)}: {len(items)} (keep the {max_items} that fit best)"
+                if max_items > 1 else f"too many {_plural(noun)}: {len(items)} (keep one)",
+            )
+        elif len(items) < min_items:
+            self.fail(
+                key_path,
+                f"give at least {min_items} {_plural(noun, min_items)} (such as "
+                f"{key_path[-1]}: [{known[0] if known else '...'}])",
+            )
         return tuple(keys)
 
     def https_url(self, key_path: Path, *, required: bool = False) -> str | None:
@@ -325,26 +415,33 @@ class Fields:
         return value
 
     def email(self, key_path: Path) -> str | None:
-        value = self.text(key_path, max_len=254)
+        value = self.text(key_path, max_len=254, example="contact@association.org")
         if value is None:
             return None
         if not _EMAIL_RE.match(value) or ".." in value:
             self.fail(
                 key_path,
-                f"'{value}' is not a valid email address: write only the address, "
-                "such as contact@association.org",
+                f"'{value}' is not a valid email address (write only the address, "
+                "such as contact@association.org)",
             )
             return None
         return value
 
-    def mapping(self, key_path: Path, known: Sequence[str], *, required: bool = False) -> bool:
+    def mapping(
+        self,
+        key_path: Path,
+        known: Sequence[str],
+        *,
+        example: str,
+        required: bool = False,
+    ) -> bool:
         value = self.get(key_path)
         if value is None:
             if required:
-                self._missing(key_path, "{...}")
+                self._missing(key_path, example)
             return False
         if not isinstance(value, Mapping):
-            self._type_error(key_path, "a group of fields", value)
+            self._type_error(key_path, "a group of fields", value, example)
             return False
         self.only_keys(key_path, known)
         return True
@@ -353,22 +450,25 @@ class Fields:
 def url_problem(value: str, *, allow_loopback_http: bool = False) -> str | None:
     """Why a URL is not an acceptable absolute https link, or None when it is fine."""
     if any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in value):
-        return "a URL cannot contain spaces or control characters"
+        return "a URL cannot contain spaces or control characters (write spaces as %20)"
     try:
         parts = urlsplit(value)
         host = parts.hostname or ""
         _ = parts.port
     except ValueError:
-        return f"'{value}' is not a valid URL"
+        return f"'{value}' is not a valid URL (copy the address from the browser's address bar)"
     scheme_ok = parts.scheme == "https" or (
         allow_loopback_http and parts.scheme == "http" and host in _LOOPBACK
     )
     if not scheme_ok:
         return f"'{value}' must start with https:// (other kinds of links are not allowed)"
     if parts.username is not None or parts.password is not None:
-        return "a URL must not contain a user name or password"
+        return "a URL must not contain a user name or password (remove the part before '@')"
     if not _HOST_RE.match(host):
-        return f"'{value}' has no valid host name"
+        return (
+            f"'{value}' has no valid host name (write a full address, such as "
+            "https://example.org/page)"
+        )
     return None
 
 
@@ -391,35 +491,51 @@ def validate_config(site: Document, vocabulary: Document) -> tuple[
     description = fields.text(("description",), required=True, max_len=300)
     base_url = fields.text(("base_url",), required=True, max_len=500)
     if base_url is not None:
-        problem = url_problem(base_url, allow_loopback_http=True)
-        scheme = urlsplit(base_url).scheme
-        if problem and scheme != "http":
+        # Plain http is accepted for the base URL (previews on a local network); the rest
+        # of the address is checked as for any link.
+        as_https = "https://" + base_url[len("http://") :] if base_url.startswith(
+            "http://"
+        ) else base_url
+        problem = url_problem(as_https)
+        if problem:
             fields.fail(("base_url",), problem)
             base_url = None
         elif not base_url.endswith("/"):
             base_url += "/"
-    languages = tuple(item for _, item in fields.text_list(("languages",)) or [])
-    if not languages:
+    items = fields.text_list(("languages",))
+    if items is None and not fields.present(("languages",)):
         fields._missing(("languages",), "[fr, en]")
-    for index, lang in enumerate(languages):
+    elif fields.get(("languages",)) == []:
+        fields.fail(("languages",), "give at least one language (such as languages: [fr, en])")
+    languages_given: list[str] = []
+    for item_path, lang in items or []:
         if not _LANG_RE.match(lang):
-            fields.fail(("languages", index), f"'{lang}' is not a two-letter language code")
-    if len(set(languages)) != len(languages):
-        fields.fail(("languages",), "a language is listed twice")
+            fields.fail(item_path, f"'{lang}' is not a two-letter language code (such as fr or en)")
+        elif lang in languages_given:
+            fields.fail(item_path, f"'{lang}' is listed twice (keep only one)")
+        else:
+            languages_given.append(lang)
+    languages = tuple(languages_given)
     country = fields.text(("country",), required=True, example="FR")
     if country is not None and not _COUNTRY_RE.match(country):
-        fields.fail(("country",), f"'{country}' is not a two-letter country code such as FR")
+        fields.fail(
+            ("country",),
+            f"'{country}' is not a two-letter country code (write it in capitals, such as FR)",
+        )
     per_page = fields.integer(("per_page",), minimum=1, required=True)
     hosts: list[str] = []
     for item_path, host in fields.text_list(("form_hosts",)) or []:
         if not _HOST_RE.match(host):
-            fields.fail(item_path, f"'{host}' is not a host name such as formspree.io")
+            fields.fail(
+                item_path,
+                f"'{host}' is not a host name (write only the host, such as formspree.io)",
+            )
         else:
             hosts.append(host)
     repository = fields.https_url(("repository",))
 
     vocab = _validate_vocabulary(vocabulary, languages, problems)
-    if problems or None in (title, description, base_url, country, per_page):
+    if problems or not languages or None in (title, description, base_url, country, per_page):
         return None, vocab, problems
     config = SiteConfig(
         title=cast(str, title),
@@ -477,17 +593,20 @@ def validate(inputs: Inputs) -> tuple[Site | None, list[Problem]]:
     if config is None or vocabulary is None:
         return None, problems
     documents: dict[tuple[str, str, str], Document] = {}
+    unreadable: set[tuple[str, str, str]] = set()
     for source in inputs.sources:
+        key = (source.kind, source.slug, source.lang or config.default_language)
         read = read_document(source.path, source.text)
         if isinstance(read, list):
             problems.extend(read)
+            unreadable.add(key)
             continue
-        lang = source.lang or config.default_language
-        documents[(source.kind, source.slug, lang)] = read
-    context = _Context(config, vocabulary, problems)
+        documents[key] = read
+    context = _Context(config, vocabulary, problems, unreadable)
     associations = context.associations(documents)
     defaults = {a.slug: a for a in associations if a.lang == config.default_language}
-    files = {slug for kind, slug, _ in documents if kind == "association"}
+    # Associations whose file exists but has problems of its own (reported there).
+    files = {slug for kind, slug, _ in (*documents, *unreadable) if kind == "association"}
     missions = context.missions(documents, defaults, files)
     if problems:
         return None, problems
@@ -499,6 +618,7 @@ class _Context:
     config: SiteConfig
     vocabulary: Vocabulary
     problems: list[Problem]
+    unreadable: set[tuple[str, str, str]]
 
     def associations(self, documents: Mapping[tuple[str, str, str], Document]) -> list[Association]:
         result = []
@@ -546,12 +666,14 @@ class _Context:
             return doc
         base = documents.get((kind, slug, default_lang))
         if base is None:
-            self.problems.append(
-                Problem(
-                    doc.path, 1, 1,
-                    f"this translation has no default-language file: add {slug}.md beside it",
+            if (kind, slug, default_lang) not in self.unreadable:  # else reported there
+                self.problems.append(
+                    Problem(
+                        doc.path, 1, 1,
+                        f"this translation has no default-language file (add {slug}.md "
+                        f"beside it, or rename this file {slug}.md)",
+                    )
                 )
-            )
             return None
         for key in required:
             if key not in doc.data:
@@ -561,42 +683,61 @@ class _Context:
             **{k: v for k, v in base.positions.items() if k and k[0] not in doc.data},
             **{k: v for k, v in doc.positions.items()},
         }
-        scalars = {**base.scalars, **doc.scalars}
-        # Problems in inherited fields are the default file's: validate_* reports them
-        # there, so only the translation's own keys keep its path.
-        return Document(doc.path, data, positions, doc.body, doc.body_line, scalars)
+        scalars = {
+            **{k: v for k, v in base.scalars.items() if k and k[0] not in doc.data},
+            **doc.scalars,
+        }
+        # Problems in inherited fields are the default file's and are reported there:
+        # own_keys keeps only those of the translation's own fields under its path.
+        return Document(
+            doc.path, data, positions, doc.body, doc.body_line, scalars,
+            own_keys=frozenset(doc.data),
+        )
 
     def _location(self, fields: Fields, required: bool) -> Location | None:
-        if not fields.mapping(("location",), LOCATION_KEYS, required=required):
+        if not fields.mapping(
+            ("location",), LOCATION_KEYS, required=required, example="{city: Lyon}"
+        ):
             return None
         city = fields.text(("location", "city"), required=True, max_len=100, example="Lyon")
         postal = fields.text(("location", "postal_code"), max_len=12)
         region = fields.text(("location", "region"), max_len=100)
         country = fields.text(("location", "country"), max_len=2, example="FR")
         if country is not None and not _COUNTRY_RE.match(country):
-            fields.fail(("location", "country"), f"'{country}' is not a two-letter code such as FR")
+            fields.fail(
+                ("location", "country"),
+                f"'{country}' is not a two-letter country code (write it in capitals, "
+                "such as FR)",
+            )
             return None
         if city is None:
             return None
         return Location(city, postal, region, country or self.config.country)
 
     def _apply(self, fields: Fields) -> ApplyRoute | None:
-        if not fields.mapping(("apply",), ROUTE_KINDS):
+        if not fields.mapping(("apply",), ROUTE_KINDS, example=_APPLY_EXAMPLE):
             return None
         given = [kind for kind in ROUTE_KINDS if fields.present(("apply", kind))]
-        if len(given) != 1:
+        if not given:
             fields.fail(
                 ("apply",),
-                "give exactly one of email, form or url"
-                + (f" (found {', '.join(given)})" if given else ""),
+                f"no way to apply is given (write one of email, form or url, such as "
+                f"apply: {_APPLY_EXAMPLE})",
             )
             return None
-        kind = cast(RouteKind, given[0])
+        if len(given) > 1:
+            fields.fail(
+                ("apply",),
+                f"give only one of email, form or url, not {' and '.join(given)} (keep the "
+                "one volunteers should use)",
+            )
+            return None
+        kind = given[0]
         key_path: Path = ("apply", kind)
         if kind == "email":
             email = fields.email(key_path)
             return ApplyRoute("email", email) if email else None
-        value = fields.text(key_path, max_len=2000)
+        value = fields.text(key_path, max_len=2000, example='"https://..."')
         if value is None:
             return None
         loopback = kind == "form" and any(h in _LOOPBACK for h in self.config.form_hosts)
@@ -610,8 +751,8 @@ class _Context:
                 allowed = ", ".join(self.config.form_hosts) or "none"
                 fields.fail(
                     key_path,
-                    f"the form host '{host}' is not allowed; allowed hosts (form_hosts in "
-                    f"site.yaml): {allowed}",
+                    f"the form host '{host}' is not allowed (use a form on one of the "
+                    f"form_hosts of site.yaml: {allowed}; or give the link as url:)",
                 )
                 return None
         return ApplyRoute(kind, value)
@@ -622,7 +763,8 @@ class _Context:
         if fields.present((image_key,)) and not fields.present((alt_key,)):
             fields.fail(
                 (image_key,),
-                f"an image needs a text alternative: add '{alt_key}: \"what the image shows\"'",
+                f"an image needs a text alternative (add '{alt_key}: \"what the image "
+                "shows\"')",
             )
         return image, alt
 
@@ -639,7 +781,11 @@ class _Context:
         location = self._location(fields, required=False)
         rna = fields.text(("rna",), max_len=10)
         if rna is not None and not _RNA_RE.match(rna):
-            fields.fail(("rna",), f"'{rna}' is not an RNA number: W followed by 9 digits")
+            fields.fail(
+                ("rna",),
+                f"'{rna}' is not an RNA number (write W followed by 9 digits, such as "
+                "W751234567)",
+            )
         social = tuple(
             url
             for item_path, _ in fields.text_list(("social",)) or []
@@ -671,47 +817,68 @@ class _Context:
             association = associations.get(association_slug)
             # An association file with problems of its own is reported there, not here.
             if association is None and association_slug not in association_files:
+                close = closest(association_slug, sorted(associations))
                 fields.fail(
                     ("association",),
-                    f"unknown association '{association_slug}'"
-                    + did_you_mean(association_slug, sorted(associations))
-                    + f"; add content/associations/{association_slug}.md or fix the name",
+                    f"unknown association '{association_slug}' "
+                    + (
+                        f"(did you mean '{close}'?)" if close else
+                        f"(add content/associations/{association_slug}.md or fix the name)"
+                    ),
                 )
         summary = fields.text(("summary",), required=True, min_len=10, max_len=200)
         categories = fields.terms(
             ("categories",), [t.key for t in self.vocabulary.categories], "category",
-            required=True, min_items=1, max_items=3,
+            hint="use a category key of vocabulary.yaml", required=True, min_items=1,
+            max_items=3,
         )
         skills = fields.terms(
-            ("skills",), [t.key for t in self.vocabulary.skills], "skill", max_items=8
+            ("skills",), [t.key for t in self.vocabulary.skills], "skill",
+            hint="use a skill key of vocabulary.yaml", max_items=8,
         )
         remote = fields.choice(("remote",), REMOTE_MODES, required=True)
         location = self._location(fields, required=remote in ("no", "possible"))
         commitment = None
-        if fields.mapping(("commitment",), COMMITMENT_KEYS, required=True):
+        if fields.mapping(
+            ("commitment",), COMMITMENT_KEYS, required=True, example="{hours: 2, per: week}"
+        ):
             hours = fields.positive_number(("commitment", "hours"), required=True)
             per = fields.choice(("commitment", "per"), PERIODS, required=True)
             if hours is not None and per is not None:
                 commitment = Commitment(hours, cast(Per, per))
         languages = fields.terms(
-            ("languages",), _ISO_639_1, "language code", max_items=10
+            ("languages",), _ISO_639_1, "language code",
+            hint="use a two-letter ISO 639-1 code, such as fr or en", max_items=10,
         ) or (self.config.default_language,)
         posted = fields.date(("posted",), required=True)
         deadline = fields.date(("deadline",))
         if posted and deadline and deadline < posted:
-            fields.fail(("deadline",), f"the deadline {deadline} is before the posting date {posted}")
+            fields.fail(
+                ("deadline",),
+                f"{deadline} is before the posting date {posted} (the deadline must be on or "
+                "after posted)",
+            )
         start = fields.date(("start",))
         end = fields.date(("end",))
         if start and end and end < start:
-            fields.fail(("end",), f"the end {end} is before the start {start}")
+            fields.fail(
+                ("end",),
+                f"{end} is before the start {start} (the end must be on or after start)",
+            )
         places = fields.integer(("places",), minimum=1)
         own_apply = self._apply(fields)
         apply = own_apply or (association.apply if association else None)
-        if apply is None and association is not None and not fields.present(("apply",)):
+        if (
+            apply is None
+            and association is not None
+            and not fields.present(("apply",))
+            and (doc.owns(("apply",)) or doc.owns(("association",)))
+        ):
             self.problems.append(Problem(
                 doc.path, 1, 1,
-                "apply: no way to apply: add 'apply: {email: ...}', '{form: https://...}' or "
-                f"'{{url: https://...}}' here or in content/associations/{association.slug}.md",
+                f"apply: no way to apply is given, here or in content/associations/"
+                f"{association.slug}.md (add 'apply: {_APPLY_EXAMPLE}', or a form: or url: "
+                "instead of email:, to one of the two files)",
             ))
         image, image_alt = self._image(fields, "image", "image_alt")
         open_to_minors = fields.boolean(("open_to_minors",))
@@ -719,7 +886,11 @@ class _Context:
         draft = fields.boolean(("draft",)) or False
         extra = fields.get(("extra",))
         if extra is not None and not isinstance(extra, Mapping):
-            fields.fail(("extra",), "expected a group of fields (name: value)")
+            fields.fail(
+                ("extra",),
+                f"expected a group of fields, found {fields._shown(('extra',), extra)} "
+                "(write it as extra: {name: value})",
+            )
         if (
             len(self.problems) > before
             or None in (title, summary, remote, commitment, posted, apply, association)
@@ -739,13 +910,19 @@ class _Context:
         )
 
 
-_ISO_639_1 = tuple(
-    """aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu
-    cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho
-    hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv
-    kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr
-    nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq
-    sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh
-    yi yo za zh zu""".split()
+_ISO_639_1 = (
+    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg",
+    "bh", "bi", "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv",
+    "cy", "da", "de", "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi",
+    "fj", "fo", "fr", "fy", "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr",
+    "ht", "hu", "hy", "hz", "ia", "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja",
+    "jv", "ka", "kg", "ki", "kj", "kk", "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw",
+    "ky", "la", "lb", "lg", "li", "ln", "lo", "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml",
+    "mn", "mr", "ms", "mt", "my", "na", "nb", "nd", "ne", "ng", "nl", "nn", "no", "nr", "nv",
+    "ny", "oc", "oj", "om", "or", "os", "pa", "pi", "pl", "ps", "pt", "qu", "rm", "rn", "ro",
+    "ru", "rw", "sa", "sc", "sd", "se", "sg", "si", "sk", "sl", "sm", "sn", "so", "sq", "sr",
+    "ss", "st", "su", "sv", "sw", "ta", "te", "tg", "th", "ti", "tk", "tl", "tn", "to", "tr",
+    "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo", "wa", "wo", "xh", "yi",
+    "yo", "za", "zh", "zu",
 )
 ISO_639_1: tuple[str, ...] = _ISO_639_1
