@@ -16,7 +16,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+        # One problem per line: a line break quoted from content must not start another.
+        message = self.message.replace("\r", "\\r").replace("\n", "\\n")
+        return f"{self.path}:{self.line}:{self.col}: {message}"
 
 
 class GeneratorError(Exception):
@@ -42,3 +44,7 @@ class ConfigError(GeneratorError):
 
 class BuildError(GeneratorError):
     """The build could not be completed (theme error, I/O failure)."""
+
+
+class ExistsError(GeneratorError):
+    """A file or folder to be created is already there; nothing was overwritten."""
