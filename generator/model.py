@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 RemoteMode = Literal["no", "possible", "full"]
@@ -145,15 +146,27 @@ class Site:
     associations: tuple[Association, ...]  # every language version
     missions: tuple[Mission, ...]  # every language version, drafts included
 
+    @cached_property
+    def _associations_by_key(self) -> dict[tuple[str, str], Association]:
+        # Derived once from the immutable tuple: lookups happen for every card rendered.
+        return {(a.slug, a.lang): a for a in self.associations}
+
+    @cached_property
+    def _languages_by_slug(self) -> dict[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = {}
+        for mission in self.missions:
+            found.setdefault(mission.slug, []).append(mission.lang)
+        order = self.config.languages
+        return {slug: tuple(sorted(langs, key=order.index)) for slug, langs in found.items()}
+
     def association(self, slug: str, lang: str) -> Association:
         """The association in `lang`, falling back to its default-language version."""
-        fallback = None
-        for association in self.associations:
-            if association.slug == slug:
-                if association.lang == lang:
-                    return association
-                if association.lang == self.config.default_language:
-                    fallback = association
-        if fallback is None:
+        index = self._associations_by_key
+        found = index.get((slug, lang)) or index.get((slug, self.config.default_language))
+        if found is None:
             raise KeyError(slug)
-        return fallback
+        return found
+
+    def mission_languages(self, slug: str) -> tuple[str, ...]:
+        """Languages in which a mission has a version, in site order."""
+        return self._languages_by_slug.get(slug, ())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 
 from generator.model import Association, Mission, Site, Term
@@ -182,12 +182,13 @@ def plan(site: Site, today: dt.date, *, drafts: bool = False, base_url: str | No
                           terms=category_counts))
         pages.append(page(lang, "skills/", kind="skills", template="terms.html",
                           terms=skill_counts))
+        # Group once: scanning every mission for each term or association is quadratic.
+        by_term = _group(listed, lambda m: [("category", k) for k in m.categories]
+                         + [("skill", k) for k in m.skills])
+        by_association = _group(listed, lambda m: [m.association])
         for counted in category_counts + skill_counts:
             folder = "categories" if counted.kind == "category" else "skills"
-            selected = tuple(
-                m for m in listed
-                if counted.term.key in (m.categories if counted.kind == "category" else m.skills)
-            )
+            selected = by_term.get((counted.kind, counted.term.key), ())
             route = f"{folder}/{counted.term.key}/"
             pages.extend(
                 _paginate(page, urls, lang, route, counted.kind, selected,
@@ -201,15 +202,13 @@ def plan(site: Site, today: dt.date, *, drafts: bool = False, base_url: str | No
             pages.append(page(
                 lang, f"associations/{association.slug}/", kind="association",
                 template="association.html", association=association,
-                missions=tuple(m for m in listed if m.association == association.slug),
+                missions=by_association.get(association.slug, ()),
             ))
         for mission in all_versions:
             closed = mission.is_closed(today)
             versions = tuple(
-                Alternate(m.lang, urls.absolute(m.lang, f"missions/{m.slug}/"))
-                for other_lang in languages
-                for m in site.missions
-                if m.slug == mission.slug and m.lang == other_lang
+                Alternate(other, urls.absolute(other, f"missions/{mission.slug}/"))
+                for other in site.mission_languages(mission.slug)
             )
             pages.append(page(
                 lang, f"missions/{mission.slug}/", kind="mission", template="mission.html",
@@ -236,9 +235,22 @@ def _counts(
     missions: Sequence[Mission],
     keys: Callable[[Mission], tuple[str, ...]],
 ) -> tuple[TermCount, ...]:
-    return tuple(
-        TermCount(kind, term, sum(1 for m in missions if term.key in keys(m))) for term in terms
-    )
+    counts: dict[str, int] = {}
+    for mission in missions:
+        for key in keys(mission):
+            counts[key] = counts.get(key, 0) + 1
+    return tuple(TermCount(kind, term, counts.get(term.key, 0)) for term in terms)
+
+
+def _group(
+    missions: Sequence[Mission], keys: Callable[[Mission], Sequence[Hashable]]
+) -> dict[Hashable, tuple[Mission, ...]]:
+    """Missions under each of their keys, in the order given (newest first)."""
+    groups: dict[Hashable, list[Mission]] = {}
+    for mission in missions:
+        for key in keys(mission):
+            groups.setdefault(key, []).append(mission)
+    return {key: tuple(group) for key, group in groups.items()}
 
 
 def _paginate(
