@@ -89,6 +89,20 @@ class Pagination:
     def next(self) -> str | None:
         return self.urls[self.number] if self.number < self.total else None
 
+    @property
+    def window(self) -> tuple[int | None, ...]:
+        """Page numbers to link: first, last, two around the current; None for a gap."""
+        shown = sorted({1, self.total, *range(self.number - 2, self.number + 3)})
+        result: list[int | None] = []
+        for n in (n for n in shown if 1 <= n <= self.total):
+            previous = result[-1] if result else None
+            if previous is not None and n - previous == 2:
+                result.append(previous + 1)  # an ellipsis would hide a single page
+            elif previous is not None and n - previous > 2:
+                result.append(None)
+            result.append(n)
+        return tuple(result)
+
 
 @dataclass(frozen=True)
 class TermCount:
@@ -116,6 +130,7 @@ class Page:
     term: Term | None = None
     pagination: Pagination | None = None
     terms: tuple[TermCount, ...] = ()
+    association_counts: tuple[int, ...] = ()  # open missions of each of `associations`
     closed: bool = False
     feeds: FeedLinks | None = None  # on listings that have feeds of their own
 
@@ -197,7 +212,8 @@ def plan(site: Site, today: dt.date, *, drafts: bool = False, base_url: str | No
             )
         pages.append(page(lang, "associations/", kind="associations",
                           template="associations.html", associations=associations,
-                          missions=listed))
+                          association_counts=tuple(
+                              len(by_association.get(a.slug, ())) for a in associations)))
         for association in associations:
             pages.append(page(
                 lang, f"associations/{association.slug}/", kind="association",
