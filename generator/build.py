@@ -10,8 +10,11 @@ import ctypes
 import ctypes.util
 import datetime as dt
 import os
+import pickle
 import shutil
+import signal
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +22,9 @@ from generator.content import display_path, find_sources, read_text_file
 from generator.errors import BuildError, ConfigError, ContentError, Problem
 from generator.feeds import feed_files
 from generator.frontmatter import Document, read_yaml_file
+from generator.links import check_output
 from generator.model import Site
-from generator.plan import Plan, plan
+from generator.plan import Page, Plan, plan
 from generator.render import Renderer, Theme
 from generator.search import write_index
 from generator.validate import Inputs, url_problem, validate
@@ -37,6 +41,7 @@ class BuildOptions:
     drafts: bool = False
     theme: Path = DEFAULT_THEME
     search: bool = True  # facet index and Pagefind bundle (--no-search skips both)
+    jobs: int = os.cpu_count() or 1  # rendering processes
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ def load_site(content: Path) -> Site:
     assert isinstance(site_doc, Document) and isinstance(vocabulary_doc, Document)
     languages = site_doc.data.get("languages")
     if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
-        languages = ["fr"]
+        languages = []
     sources, problems = find_sources(content, tuple(languages))
     site, validation_problems = validate(Inputs(site_doc, vocabulary_doc, tuple(sources)))
     problems.extend(validation_problems)
@@ -105,7 +110,10 @@ def build(options: BuildOptions) -> BuildReport:
     out = options.out.resolve()
     staging = _staging_dir(out)
     try:
-        files = _write(site_plan, renderer, theme, staging)
+        files = _write(site_plan, renderer, theme, staging, options.jobs)
+        broken = check_output(site_plan, staging, theme.templates)  # links resolve
+        if broken:
+            raise ContentError(broken)
         search_started = time.perf_counter()
         if options.search:  # indexes the rendered pages, so after them and before the swap
             files += write_index(site_plan, renderer, staging).files
@@ -129,13 +137,10 @@ def build(options: BuildOptions) -> BuildReport:
     )
 
 
-def _write(site_plan: Plan, renderer: Renderer, theme: Theme, staging: Path) -> int:
-    count = 0
-    for page in site_plan.pages:
-        target = staging / page.output
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(renderer.render(page), encoding="utf-8")
-        count += 1
+def _write(
+    site_plan: Plan, renderer: Renderer, theme: Theme, staging: Path, jobs: int = 1
+) -> int:
+    count = render_pages(site_plan.pages, renderer, staging, jobs)
     # Feeds, missions.xml, sitemap.xml, robots.txt: built from the same plan as the pages.
     for name, data in feed_files(renderer.site, site_plan, renderer.render_markdown,
                                  renderer.translators).items():
@@ -148,6 +153,87 @@ def _write(site_plan: Plan, renderer: Renderer, theme: Theme, staging: Path) -> 
         count += sum(1 for p in theme.static.rglob("*") if p.is_file())
     (staging / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve as is
     return count
+
+
+def _write_page(renderer: Renderer, page: Page, staging: Path) -> None:
+    target = staging / page.output
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(renderer.render(page), encoding="utf-8")
+
+
+def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs: int) -> int:
+    """Render every page into `staging`, spread over `jobs` processes.
+
+    Workers are forked children sharing the planned site without copying it; each renders
+    every `jobs`-th page (kinds are interleaved in the plan, so shares cost about the same),
+    writes its files, and sends back the Markdown it rendered so that feeds and the search
+    index reuse it instead of rendering every body again.
+    """
+    jobs = max(1, min(jobs, len(pages) // 50 or 1))  # forking costs more than tiny sites
+    if jobs == 1 or not hasattr(os, "fork"):
+        for page in pages:
+            _write_page(renderer, page, staging)
+        return len(pages)
+    children: list[tuple[int, int]] = []
+    parent = os.getpid()
+    for share in range(1, jobs):
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child: render its share, report, and leave without cleanup
+            # Whatever happens (a parent killed with SIGKILL makes the pipe write fail),
+            # the child must never return into the parent's frames, whose `except`
+            # removes the staging folder, nor go on writing into it once the parent died.
+            status = 1
+            try:
+                _exit_with(parent)
+                os.close(read_end)
+                try:
+                    for page in pages[share::jobs]:
+                        _write_page(renderer, page, staging)
+                    payload = pickle.dumps((None, renderer.markdown_cache))
+                    status = 0
+                except BaseException as exc:  # reported by the parent, which raises it
+                    payload = pickle.dumps((f"{type(exc).__name__}: {exc}", {}))
+                with os.fdopen(write_end, "wb") as pipe:
+                    pipe.write(payload)
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        children.append((pid, read_end))
+    failure = None
+    try:
+        for page in pages[0::jobs]:
+            _write_page(renderer, page, staging)
+    except BaseException as exc:
+        failure = exc
+    errors = []
+    for pid, read_end in children:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        if not data:
+            errors.append("a rendering process died")
+            continue
+        error, markdown = pickle.loads(data)
+        if error:
+            errors.append(error)
+        renderer.markdown_cache.update(markdown)
+    if failure is not None:
+        raise failure
+    if errors:
+        raise BuildError("; ".join(errors))
+    return len(pages)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _exit_with(parent: int) -> None:
+    """Have the kernel kill this forked worker when the build process dies (Linux)."""
+    if _libc is not None and hasattr(_libc, "prctl"):
+        _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request above
+        os._exit(1)
 
 
 def _staging_dir(out: Path) -> Path:

@@ -24,6 +24,7 @@ from generator.frontmatter import read_yaml_file
 from generator.markdown import make_markdown
 from generator.model import Commitment, Location, Mission, Site
 from generator.plan import Page, Plan
+from generator.search import Wording
 
 Catalogue = Mapping[str, Mapping[str, Any]]
 
@@ -109,16 +110,142 @@ def content_security_policy(form_hosts: tuple[str, ...]) -> str:
     )
 
 
-class Renderer:
-    """Renders planned pages with the theme. Holds no state that changes between pages."""
+def markdown_key(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
-    def __init__(self, site: Site, plan: Plan, theme: Theme) -> None:
+
+class LanguageHelpers:
+    """Formatting helpers for one language, made once per build.
+
+    Babel's formatting is slow next to the rest of a page, and a board repeats the same
+    few dates, durations and language names thousands of times: each result is kept.
+    The caches only grow during one build and die with it.
+    """
+
+    def __init__(self, renderer: Renderer, lang: str) -> None:
+        self.renderer = renderer
+        self.lang = lang
+        self.t = renderer.translators[lang]
+        self.locale = self.t.locale
+        self._dates: dict[tuple[dt.date, str], str] = {}
+        self._numbers: dict[float, str] = {}
+        self._names: dict[tuple[str, str | None], str] = {}
+        self._cards: dict[tuple[str, int], markupsafe.Markup] = {}
+
+    def url(self, route: str = "", target_lang: str | None = None) -> str:
+        return self.renderer.plan.urls.path(target_lang or self.lang, route)
+
+    def date(self, value: dt.date, fmt: str = "long") -> str:
+        key = (value, fmt)
+        if key not in self._dates:
+            self._dates[key] = format_date(value, format=fmt, locale=self.locale)
+        return self._dates[key]
+
+    def number(self, value: float) -> str:
+        if value not in self._numbers:
+            self._numbers[value] = format_decimal(value, locale=self.locale)
+        return self._numbers[value]
+
+    def commitment(self, value: Commitment) -> str:
+        return self.t(f"commitment_{value.per}", hours=self.number(value.hours))
+
+    def place(self, location: Location | None) -> str:
+        if location is None:
+            return ""
+        parts = [location.city]
+        if location.country != self.renderer.site.config.country:
+            parts.append(self.locale.territories.get(location.country, location.country))
+        return ", ".join(parts)
+
+    def where(self, mission: Mission) -> str:
+        label = self.t(f"remote_{mission.remote}")
+        if mission.remote == "full" or mission.location is None:
+            return label
+        if mission.remote == "possible":
+            return f"{label} · {self.place(mission.location)}"
+        return self.place(mission.location)
+
+    def language_name(self, code: str, in_lang: str | None = None) -> str:
+        key = (code, in_lang)
+        if key not in self._names:
+            shown_in = Locale.parse(in_lang) if in_lang else self.locale
+            name = Locale.parse(code).get_display_name(shown_in) if _known_locale(code) else code
+            name = name or code
+            self._names[key] = name[:1].upper() + name[1:]
+        return self._names[key]
+
+    def edit_url(self, source: str) -> str | None:
+        repository = self.renderer.site.config.repository
+        if not repository:
+            return None
+        # Boards keep their content in content/ at the repository root (missions init).
+        relative = "/".join(["content", *Path(source).parts[-2:]])
+        return f"{repository}/edit/main/{quote(relative)}"
+
+    def card(self, mission: Mission, level: int = 3) -> markupsafe.Markup:
+        """A mission's card, rendered once and reused on every listing that shows it."""
+        key = (mission.slug, level)
+        if key not in self._cards:
+            template = self.renderer.env.get_template("partials/card.html")
+            html = template.render({**self.shared, "mission": mission, "card_level": level})
+            self._cards[key] = markupsafe.Markup(html)
+        return self._cards[key]
+
+    @property
+    def shared(self) -> dict[str, Any]:
+        """What every template of this language gets, whatever the page."""
+        renderer = self.renderer
+        site = renderer.site
+        return {
+            "site": site,
+            "config": site.config,
+            "vocabulary": site.vocabulary,
+            "lang": self.lang,
+            "t": self.t,
+            "url": self.url,
+            "asset": renderer.asset,
+            "date": self.date,
+            "number": self.number,
+            "commitment": self.commitment,
+            "where": self.where,
+            "place": self.place,
+            "language_name": self.language_name,
+            "markdown": renderer.render_markdown,
+            "csp": renderer.csp,
+            "edit_url": self.edit_url,
+            "card": self.card,
+            "provider": lambda mission: provider_for(mission.apply),
+            "host": lambda value: urlsplit(value).hostname or value,
+            "today": renderer.plan.today,
+            "category": site.vocabulary.category,
+            "skill": site.vocabulary.skill,
+        }
+
+
+class Renderer:
+    """Renders planned pages with the theme.
+
+    Between pages it only keeps caches of pure results (formatted values, cards, Markdown),
+    so rendering a page twice gives the same bytes.
+    """
+
+    def __init__(
+        self,
+        site: Site,
+        plan: Plan,
+        theme: Theme,
+        *,
+        bytecode_cache: jinja2.BytecodeCache | None = None,
+        markdown_cache: dict[str, str] | None = None,
+    ) -> None:
         self.site = site
         self.plan = plan
         self.theme = theme
         self.catalogue = load_catalogue(theme, site.config.languages)
         self.versions = asset_versions(theme)
         self.markdown: MarkdownIt = make_markdown()
+        # Keyed by a digest of the Markdown text: the same body always gives the same HTML.
+        self.markdown_cache: dict[str, str] = markdown_cache if markdown_cache is not None else {}
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(theme.templates),
             autoescape=True,
@@ -126,10 +253,16 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=bytecode_cache,
         )
         self.translators = {lang: Translator(self.catalogue, lang) for lang in site.config.languages}
         # Built only from validated host names, so it is safe to emit without escaping.
         self.csp = markupsafe.Markup(content_security_policy(site.config.form_hosts))
+        self.helpers = {lang: LanguageHelpers(self, lang) for lang in site.config.languages}
+        self.shared = {lang: helpers.shared for lang, helpers in self.helpers.items()}
+
+    def asset(self, name: str) -> str:
+        return f"{self.plan.urls.asset(name)}?v={self.versions[name]}"
 
     def render(self, page: Page) -> str:
         template = self.env.get_template(page.template)
@@ -141,53 +274,8 @@ class Renderer:
     def context(self, page: Page) -> dict[str, Any]:
         lang = page.lang
         urls = self.plan.urls
-        t = self.translators[lang]
-        locale = t.locale
-
-        def url(route: str = "", target_lang: str | None = None) -> str:
-            return urls.path(target_lang or lang, route)
-
-        def asset(name: str) -> str:
-            return f"{urls.asset(name)}?v={self.versions[name]}"
-
-        def date(value: dt.date, fmt: str = "long") -> str:
-            return format_date(value, format=fmt, locale=locale)
-
-        def number(value: float) -> str:
-            return format_decimal(value, locale=locale)
-
-        def commitment(value: Commitment) -> str:
-            return t(f"commitment_{value.per}", hours=number(value.hours))
-
-        def place(location: Location | None) -> str:
-            if location is None:
-                return ""
-            parts = [location.city]
-            if location.country != self.site.config.country:
-                territory = locale.territories.get(location.country, location.country)
-                parts.append(territory)
-            return ", ".join(parts)
-
-        def where(mission: Mission) -> str:
-            label = t(f"remote_{mission.remote}")
-            if mission.remote == "full" or mission.location is None:
-                return label
-            return f"{label} · {place(mission.location)}" if mission.remote == "possible" else place(
-                mission.location
-            )
-
-        def language_name(code: str, in_lang: str | None = None) -> str:
-            shown_in = Locale.parse(in_lang) if in_lang else locale
-            name = Locale.parse(code).get_display_name(shown_in) if _known_locale(code) else code
-            return (name or code)[:1].upper() + (name or code)[1:]
-
-        def edit_url(source: str) -> str | None:
-            repository = self.site.config.repository
-            if not repository:
-                return None
-            # Boards keep their content in content/ at the repository root (missions init).
-            relative = "/".join(["content", *Path(source).parts[-2:]])
-            return f"{repository}/edit/main/{quote(relative)}"
+        helpers = self.helpers[lang]
+        t = helpers.t
 
         def mission_mailto(mission: Mission, address: str | None = None) -> str:
             subject = t("mailto_subject", title=mission.title)
@@ -195,39 +283,28 @@ class Renderer:
             return mailto(address or mission.apply.target, subject, body)
 
         return {
+            **self.shared[lang],
             "page": page,
-            "site": self.site,
-            "config": self.site.config,
-            "vocabulary": self.site.vocabulary,
-            "lang": lang,
-            "t": t,
-            "url": url,
-            "asset": asset,
-            "date": date,
-            "number": number,
-            "commitment": commitment,
-            "where": where,
-            "place": place,
-            "language_name": language_name,
-            "markdown": self.render_markdown,
-            "csp": self.csp,
-            "edit_url": edit_url,
             "mailto": mission_mailto,
-            "provider": lambda mission: provider_for(mission.apply),
-            "host": lambda value: urlsplit(value).hostname or value,
-            "today": self.plan.today,
-            "category": self.site.vocabulary.category,
-            "skill": self.site.vocabulary.skill,
             # Head metadata for feed readers, search engines and link previews.
             "feed_title": lambda: feeds.feed_title(self.site, t, lang, page.kind, page.term),
             "share": lambda: feeds.share_card(page, self.site, urls, t),
             "job_posting": lambda: feeds.job_posting(
                 page, self.site, urls, self.render_markdown, t
             ),
+            # The search data of a mission (Pagefind filters, sorts and card), worded with
+            # the same helpers as partials/card.html.
+            "search_wording": Wording(self.site, lang, self.plan.today, t, helpers.date,
+                                      helpers.commitment, helpers.where,
+                                      helpers.language_name),
         }
 
     def render_markdown(self, text: str) -> str:
-        return self.markdown.render(text)
+        key = markdown_key(text)
+        html = self.markdown_cache.get(key)
+        if html is None:
+            html = self.markdown_cache[key] = self.markdown.render(text)
+        return html
 
 
 def _known_locale(code: str) -> bool:

@@ -247,3 +247,11 @@ def test_translation_links_only_lead_to_pages_that_exist(example_site: Path) -> 
                 if target is None or not target.is_file():
                     missing.append(f"{page.relative_to(example_site)} -> {link['href']}")
     assert missing == []
+
+
+def test_rendering_over_several_processes_gives_the_same_bytes(tmp_path: Path) -> None:
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    build(BuildOptions(content=EXAMPLE_CONTENT, out=serial, today=TODAY, search=False, jobs=1))
+    build(BuildOptions(content=EXAMPLE_CONTENT, out=parallel, today=TODAY, search=False, jobs=3))
+    assert tree_digest(parallel) == tree_digest(serial)
+    assert len(tree_digest(serial)) > 150

@@ -1,0 +1,385 @@
+"""Search: the facet index for browsing by filters (pure) and the Pagefind step (I/O edge).
+
+The search page (themes/default/static/search.js) answers from two sources:
+- with no words, our own facet index: search/facets.json per language (per filter value
+  the numbers of its missions) and the cards in chunks of CHUNK missions. Ticking filters
+  downloads ~60 KB for 10,000 missions, where Pagefind's empty search would fetch its
+  whole index (~4.8 MB);
+- with words, Pagefind: it finds, filters and sorts the open mission pages, and gives the
+  counts of the filter groups that are open on the page.
+Both apply the same rules (OR inside a group, AND across groups; a value's count is what
+ticking it would show) to the same data: the mission template marks each page with
+`Wording.record` and the facet index is made from the same records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import subprocess
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from generator.errors import BuildError
+from generator.model import Commitment, Mission, Site
+from generator.plan import Plan, open_missions
+
+if TYPE_CHECKING:  # render imports this module, for Wording
+    from generator.render import Renderer
+
+# Filter groups, in the order the search page shows them. Each is also a Pagefind filter
+# name and a query-string parameter of the search page.
+GROUPS = ("category", "skill", "remote", "commitment", "language", "association", "region")
+
+# Commitment bands, by hours a week. A month counts 4.33 weeks; hours given for the whole
+# mission make it one-off, however many they are.
+BANDS = ("one-off", "under-2h", "2-5h", "over-5h")
+WEEKS_PER_MONTH = 4.33
+
+# Where the Pagefind bundle goes, under the site root. One bundle serves every language:
+# Pagefind keeps an index per <html lang> in it, and pagefind.js loads the one of the page.
+BUNDLE = "pagefind"
+
+# Missions per card chunk. A page of results shows 12 cards. With rare filters, or sorted
+# by deadline, they are scattered over the board and each may need a chunk of its own:
+# 50 cards (~3-5 KB gzipped) keeps that page under ~50 KB; common results in the default
+# order (newest first, the order of the numbers) fit in a few neighbouring chunks.
+CHUNK = 50
+
+# Digits of the packed number lists (see `pack`): 5 bits of value and 1 bit saying that
+# more digits follow. Safe in URLs and in JSON strings, so never escaped.
+DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def band(commitment: Commitment) -> str:
+    """The commitment band of a mission (one of BANDS)."""
+    if commitment.per == "mission":
+        return "one-off"
+    weekly = commitment.hours / WEEKS_PER_MONTH if commitment.per == "month" else commitment.hours
+    if weekly < 2:
+        return "under-2h"
+    return "2-5h" if weekly <= 5 else "over-5h"
+
+
+def slugify(text: str) -> str:
+    """A URL key for a free-text value (a region name): ascii, lowercase, dashes."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join("".join(c if c.isalnum() else " " for c in ascii_text.lower()).split())
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    group: str  # one of GROUPS
+    key: str  # query-string value: a vocabulary key, no/possible/full, a slug...
+    label: str  # what the page shows, in its language; also Pagefind's filter value
+
+
+@dataclass(frozen=True)
+class FacetGroup:
+    key: str
+    label: str
+    values: tuple[tuple[str, str], ...]  # (key, label) of the values open missions have
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a result card shows, worded like partials/card.html in the page's language,
+    so search.js never formats a date, a plural or a place itself."""
+
+    slug: str
+    title: str
+    association: str  # key: the name is the label of the association filter value
+    summary: str
+    time: str
+    where: str
+    deadline: str
+    places: str  # "" when the mission gives no number of places
+    categories: tuple[str, ...]  # keys: labels are those of the category filter values
+    remote: bool  # fully remote: the card gets the card-remote class and screen icon
+
+    def row(self) -> list[object]:
+        # A list, not an object: field names would be a third of a chunk. search.js
+        # reads the fields in this order.
+        return [self.slug, self.title, self.association, self.summary, self.time,
+                self.where, self.deadline, self.places, list(self.categories),
+                1 if self.remote else 0]
+
+
+@dataclass(frozen=True)
+class Record:
+    """Everything search knows about one open mission in one language."""
+
+    facets: tuple[FacetValue, ...]
+    card: Card
+    deadline: dt.date | None
+    posted: dt.date
+
+    @property
+    def deadline_sort(self) -> str:
+        # Pagefind sorts ISO dates as text; no deadline closes last.
+        return (self.deadline or dt.date.max).isoformat()
+
+    @property
+    def card_json(self) -> str:
+        return _json(self.card.row())
+
+
+@dataclass(frozen=True)
+class Wording:
+    """Search data worded in one language with the helpers partials/card.html uses,
+    handed over by the renderer so that search reads exactly like the listings."""
+
+    site: Site
+    lang: str
+    today: dt.date
+    t: Callable[..., str]
+    date: Callable[..., str]
+    commitment: Callable[[Commitment], str]
+    where: Callable[[Mission], str]
+    language_name: Callable[..., str]
+
+    def missions(self) -> tuple[Mission, ...]:
+        return indexed_missions(self.site, self.lang, self.today)
+
+    def record(self, mission: Mission) -> Record:
+        site, lang, t = self.site, self.lang, self.t
+        vocabulary = site.vocabulary
+        association = site.association(mission.association, lang)
+        commitment_band = band(mission.commitment)
+        facets = [
+            *(FacetValue("category", key, vocabulary.category(key).label(lang))
+              for key in mission.categories),
+            *(FacetValue("skill", key, vocabulary.skill(key).label(lang))
+              for key in mission.skills),
+            FacetValue("remote", mission.remote, t(f"remote_{mission.remote}")),
+            FacetValue("commitment", commitment_band,
+                       t(f"search_band_{commitment_band.replace('-', '_')}")),
+            *(FacetValue("language", code, self.language_name(code))
+              for code in mission.languages),
+            FacetValue("association", association.slug, association.name),
+        ]
+        # Where a mission takes place; one done fully remotely takes place nowhere.
+        region = mission.location.region if mission.location else None
+        if region and mission.remote != "full":
+            key = slugify(region) or hashlib.sha256(region.encode()).hexdigest()[:8]
+            facets.append(FacetValue("region", key, region))
+        card = Card(
+            slug=mission.slug,
+            title=mission.title,
+            association=association.slug,
+            summary=mission.summary,
+            time=self.commitment(mission.commitment),
+            where=self.where(mission),
+            deadline=(t("deadline_on", date=self.date(mission.deadline, "medium"))
+                      if mission.deadline else t("no_deadline")),
+            places=t("places", mission.places) if mission.places else "",
+            categories=mission.categories,
+            remote=mission.remote == "full",
+        )
+        return Record(tuple(facets), card, mission.deadline, mission.posted)
+
+    def groups(self, records: Sequence[Record] | None = None) -> tuple[FacetGroup, ...]:
+        """The filter groups and values of the search page: the values open missions have,
+        in the order people expect (see `_ordered`)."""
+        if records is None:
+            records = [self.record(m) for m in self.missions()]
+        labels: dict[str, dict[str, str]] = {g: {} for g in GROUPS}
+        for record in records:
+            for facet in record.facets:
+                labels[facet.group].setdefault(facet.key, facet.label)
+        return tuple(
+            FacetGroup(group, self.t(f"search_group_{group}"),
+                       tuple((key, labels[group][key]) for key in _ordered(group, labels[group],
+                                                                         self.site)))
+            for group in GROUPS
+        )
+
+    def groups_data(self) -> list[object]:
+        """The groups as search.js reads them from the search page."""
+        return [[g.key, g.label, [list(v) for v in g.values]] for g in self.groups()]
+
+
+def indexed_missions(site: Site, lang: str, today: dt.date) -> tuple[Mission, ...]:
+    """The missions search knows in a language, newest first: the open ones, never drafts
+    (a --drafts preview lists drafts, but search shows what the public board will)."""
+    return open_missions(site, lang, today, drafts=False)
+
+
+def _ordered(group: str, labels: dict[str, str], site: Site) -> list[str]:
+    """Vocabulary order for categories and skills, the natural order for remote modes and
+    bands, alphabetical order of the labels for the rest."""
+    if group in ("category", "skill"):
+        terms = site.vocabulary.categories if group == "category" else site.vocabulary.skills
+        order = [t.key for t in terms]
+    elif group == "remote":
+        order = ["no", "possible", "full"]
+    elif group == "commitment":
+        order = list(BANDS)
+    else:
+        order = sorted(labels, key=lambda key: (labels[key].casefold(), key))
+    return [key for key in order if key in labels]
+
+
+# ---------------------------------------------------------------------------------------
+# The facet index (pure)
+
+
+def pack(numbers: Sequence[int]) -> str:
+    """Increasing numbers as a short string: each gap, 5 bits a digit, low digits first.
+
+    The gaps of a common value are small and take one digit, so 10,000 missions with
+    about nine values each pack in ~110 KB, ~55 KB gzipped.
+    """
+    digits = []
+    previous = -1
+    for number in numbers:
+        gap = number - previous
+        if gap <= 0:
+            raise ValueError("pack() needs strictly increasing numbers")
+        previous = number
+        while gap >= 32:
+            digits.append(DIGITS[32 | (gap & 31)])
+            gap >>= 5
+        digits.append(DIGITS[gap])
+    return "".join(digits)
+
+
+def unpack(text: str) -> list[int]:
+    """The inverse of `pack`; search.js has the same loop."""
+    numbers = []
+    previous = -1
+    gap = shift = 0
+    for char in text:
+        digit = DIGITS.index(char)
+        gap |= (digit & 31) << shift
+        if digit & 32:
+            shift += 5
+            continue
+        previous += gap
+        numbers.append(previous)
+        gap = shift = 0
+    return numbers
+
+
+def facet_index(wording: Wording, folder: str) -> dict[str, bytes]:
+    """The facet index of one language, by path under the site root, in `folder`
+    (search/, en/search/...):
+
+    - facets.json: for each filter value, the numbers of its missions;
+    - cards-N.json: the cards of missions N*CHUNK to (N+1)*CHUNK-1;
+    - deadlines.json: the deadline of each mission, to sort by deadline with no words.
+
+    Missions are numbered newest first, the order of a browse, so its first results sit
+    in the first chunks. Values are found by key, not position, so a search page a
+    browser kept in its cache still reads a newer facets.json; the cards and deadlines
+    are fetched with its version, so the files of two builds are never mixed.
+    """
+    records = [wording.record(m) for m in wording.missions()]
+    numbers: dict[str, dict[str, list[int]]] = {g: {} for g in GROUPS}
+    for number, record in enumerate(records):
+        for facet in record.facets:
+            numbers[facet.group].setdefault(facet.key, []).append(number)
+    rows = [record.card.row() for record in records]
+    chunks = [_json(rows[i : i + CHUNK]).encode() for i in range(0, len(rows), CHUNK)]
+    # Days after the earliest deadline, two digits a mission; the largest is "none".
+    deadlines = [r.deadline for r in records]
+    first = min((d for d in deadlines if d), default=wording.today)
+    none = len(DIGITS) ** 2 - 1
+    days = [min((d - first).days, none - 1) if d else none for d in deadlines]
+    deadline_file = _json({"first": first.isoformat(),
+                           "days": "".join(DIGITS[d // 64] + DIGITS[d % 64] for d in days)})
+    facets = {
+        "missions": len(records),
+        "chunk": CHUNK,
+        "groups": {
+            group: {key: pack(numbers[group][key]) for key in sorted(numbers[group])}
+            for group in GROUPS
+        },
+    }
+    digest = hashlib.sha256(_json(facets).encode())
+    for part in (*chunks, deadline_file.encode()):
+        digest.update(part)
+    files = {
+        folder + "facets.json": _json({"version": digest.hexdigest()[:12], **facets}).encode(),
+        folder + "deadlines.json": deadline_file.encode(),
+    }
+    for index, data in enumerate(chunks):
+        files[f"{folder}cards-{index}.json"] = data
+    return files
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+# ---------------------------------------------------------------------------------------
+# The index step (I/O edge): Pagefind over the staging folder, then the facet files
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    missions: int  # indexed mission pages, every language
+    files: int  # files written: the Pagefind bundle and the facet index
+
+
+def write_index(plan: Plan, renderer: Renderer, staging: Path) -> IndexReport:
+    """Index the rendered site in `staging`: Pagefind, then each language's facet index."""
+    wordings: list[Wording] = [renderer.context(page)["search_wording"]
+                               for page in plan.pages if page.kind == "search"]
+    missions = sum(len(wording.missions()) for wording in wordings)
+    # Were no page marked data-pagefind-body, Pagefind would index every page: a board
+    # with nothing open gets no bundle, and search.js never asks for one (no missions).
+    files = run_pagefind(staging, missions) if missions else 0
+    for wording in wordings:
+        index = facet_index(wording, plan.urls.prefix(wording.lang) + "search/")
+        for name, data in index.items():
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        files += len(index)
+    return IndexReport(missions, files)
+
+
+def run_pagefind(site: Path, expected: int) -> int:
+    """Index `site` into site/pagefind/ with the binary of the pagefind-bin package;
+    returns the number of files of the bundle.
+
+    The command line rather than the Python API: the API answers each call after a
+    0.1 s poll and hangs on get_files(), while the binary indexes the folder in one go and
+    says how it went with its exit status. It runs in the site folder with no PAGEFIND_*
+    variables, so that no stray pagefind.yml or environment changes the index.
+    """
+    from pagefind_bin import get_executable  # type: ignore[import-untyped]
+
+    try:
+        executable = get_executable()
+    except FileNotFoundError as error:
+        raise BuildError(
+            f"the Pagefind binary is missing ({error}): reinstall the project "
+            "(pip install -e .), or build with --no-search"
+        ) from None
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+    command = [str(executable), "--site", ".", "--output-subdir", BUNDLE, "--quiet"]
+    try:
+        result = subprocess.run(command, cwd=site, env=environment, capture_output=True,
+                                text=True, check=False, timeout=3600)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise BuildError(f"Pagefind could not run: {error}") from error
+    if result.returncode != 0:
+        output = (result.stderr.strip() or result.stdout.strip())[-2000:]
+        raise BuildError(f"Pagefind failed (exit status {result.returncode}): {output}")
+    bundle = site / BUNDLE
+    # One fragment per indexed page: anything else means the theme marks the wrong pages.
+    indexed = sum(1 for _ in (bundle / "fragment").glob("*.pf_fragment"))
+    if indexed != expected:
+        raise BuildError(
+            f"Pagefind indexed {indexed} pages but {expected} missions are open: the "
+            "theme's mission.html must mark the content of open missions, and only "
+            "theirs, with data-pagefind-body"
+        )
+    return sum(1 for path in bundle.rglob("*") if path.is_file())
