@@ -307,3 +307,65 @@ def test_each_route_passes_axe(
     assert axe_violations(page) == []
     page.goto(base + "en/missions/ecoute/")
     assert axe_violations(page) == []
+
+
+FOCUS_VISIBLE = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body || !el.matches(':focus-visible')) return false;
+    // A card's link shows its focus ring around the whole card (:focus-within).
+    const shown = el.closest('.card') || el;
+    const style = getComputedStyle(shown);
+    return style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+}"""
+
+
+def _tab_to(page: Page, selector: str, *, limit: int = 80, open_summary: str = "") -> None:
+    """Press Tab until `selector` has the focus, checking the focus is visible each time;
+    opens a <details> whose summary contains `open_summary` on the way."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        assert page.evaluate(FOCUS_VISIBLE), page.evaluate("() => document.activeElement.outerHTML")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+        if open_summary and page.evaluate(
+            "(t) => document.activeElement.tagName === 'SUMMARY' && "
+            "document.activeElement.textContent.includes(t) && !document.activeElement.parentElement.open",
+            open_summary,
+        ):
+            page.keyboard.press("Enter")
+    raise AssertionError(f"{selector} never got the focus (a trap, or not reachable)")
+
+
+def test_keyboard_only_journey_from_home_to_a_sent_application(
+    page: Page, endpoint_and_site: tuple[Endpoint, str]
+) -> None:
+    endpoint, base = endpoint_and_site
+    endpoint.answer, endpoint.received[:] = 200, []
+    page.goto(base)
+    _tab_to(page, "nav a[href$='/search/']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(base + "search/")
+    page.wait_for_selector(".search-groups details")
+    _tab_to(page, "input[name=category][value=education]", open_summary="Domaine")
+    page.keyboard.press("Space")
+    page.wait_for_url("**category=education**")
+    expect(page.locator(".search-list .card")).to_have_count(1)
+    _tab_to(page, ".search-list .card-title a")
+    page.keyboard.press("Enter")
+    page.wait_for_url(base + "missions/maths/")
+    _tab_to(page, "#apply-name")
+    page.keyboard.type("Camille Martin")
+    _tab_to(page, "#apply-email")
+    page.keyboard.type("camille@example.net")
+    _tab_to(page, "#apply-message")
+    page.keyboard.type("J'aime expliquer les fractions.")
+    _tab_to(page, "#apply-availability")
+    page.keyboard.type("Le mardi soir")
+    _tab_to(page, "#apply-consent")
+    page.keyboard.press("Space")
+    _tab_to(page, "#apply-form button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#apply-status")).to_contain_text("Merci !")
+    assert len(endpoint.received) == 1
+    # No trap: from here the keyboard still reaches the end of the page.
+    _tab_to(page, ".site-footer a")

@@ -30,6 +30,8 @@ PAGES = [
     "associations/",
     "categories/",
     "search/",
+    "search/?q=traduction",
+    "search/?category=numerique&skill=accessibilite",
     "404.html",
 ]
 ENGLISH = [
@@ -40,6 +42,7 @@ ENGLISH = [
     "en/missions/traduction-documents-administratifs-anglais/",
     "en/associations/voix-du-lien/",
     "en/search/",
+    "en/search/?category=education",
     "en/404.html",
 ]
 
@@ -54,6 +57,8 @@ def test_no_axe_violation_and_no_console_error(
     response = reused_page.goto(served_example + path)
     assert response is not None
     assert response.status == 200
+    if "search/?" in path:  # the search page with its results shown
+        reused_page.wait_for_selector(".search-list .card")
     assert axe_violations(reused_page) == []
     assert reused_page.console_errors == []  # type: ignore[attr-defined]
 
