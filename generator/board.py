@@ -44,7 +44,8 @@ class Board:
         return display_path(self.content / folder / f"{slug}.md")
 
 
-def _read_config(path: Path) -> Document | list[Problem]:
+def read_config(path: Path) -> Document | list[Problem]:
+    """site.yaml or vocabulary.yaml read as YAML; a missing or unreadable file is a problem."""
     shown = display_path(path)
     if not path.exists():
         return [Problem(shown, 1, 1, f"{path.name} is missing from the content folder")]
@@ -61,7 +62,7 @@ def read_board(content: Path) -> Board:
     problems: list[Problem] = []
     documents: list[Document | None] = []
     for name in CONFIG_FILES:
-        doc = _read_config(content / name)
+        doc = read_config(content / name)
         if isinstance(doc, list):
             problems.extend(doc)
             documents.append(None)

@@ -18,10 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.content import display_path, find_sources, read_text_file
+from generator.board import read_config
+from generator.content import display_path, find_sources
 from generator.errors import BuildError, ConfigError, ContentError, Problem
 from generator.feeds import feed_files
-from generator.frontmatter import Document, read_yaml_file
+from generator.frontmatter import Document
 from generator.links import check_output
 from generator.model import Site
 from generator.plan import Page, Plan, plan
@@ -64,8 +65,8 @@ def load_site(content: Path) -> Site:
     """Read and validate a whole board. Raises ContentError listing every problem."""
     if not content.is_dir():
         raise ConfigError(f"content folder not found: {display_path(content)}")
-    site_doc = _read_config(content / "site.yaml")
-    vocabulary_doc = _read_config(content / "vocabulary.yaml")
+    site_doc = read_config(content / "site.yaml")
+    vocabulary_doc = read_config(content / "vocabulary.yaml")
     problems: list[Problem] = []
     for doc in (site_doc, vocabulary_doc):
         if isinstance(doc, list):
@@ -82,16 +83,6 @@ def load_site(content: Path) -> Site:
     if problems or site is None:
         raise ContentError(problems)
     return site
-
-
-def _read_config(path: Path) -> Document | list[Problem]:
-    shown = display_path(path)
-    if not path.exists():
-        return [Problem(shown, 1, 1, f"{path.name} is missing from the content folder")]
-    text = read_text_file(path, shown)
-    if isinstance(text, Problem):
-        return [text]
-    return read_yaml_file(shown, text)
 
 
 def build(options: BuildOptions) -> BuildReport:
@@ -192,7 +183,7 @@ def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs:
                         _write_page(renderer, page, staging)
                     payload = pickle.dumps((None, renderer.markdown_cache))
                     status = 0
-                except BaseException as exc:  # reported by the parent, which raises it
+                except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
                     payload = pickle.dumps((f"{type(exc).__name__}: {exc}", {}))
                 with os.fdopen(write_end, "wb") as pipe:
                     pipe.write(payload)
@@ -204,7 +195,7 @@ def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs:
     try:
         for page in pages[0::jobs]:
             _write_page(renderer, page, staging)
-    except BaseException as exc:
+    except BaseException as exc:  # noqa: BLE001 - re-raised after the children are reaped
         failure = exc
     errors = []
     for pid, read_end in children:
