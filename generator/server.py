@@ -235,12 +235,18 @@ def rebuild(watch: Watch, live: LiveState) -> BuildReport | None:
     return report
 
 
-def watch_and_rebuild(watch: Watch, live: LiveState, stop: threading.Event) -> None:
-    """Rebuild after every batch of file changes until `stop` is set."""
+def watch_and_rebuild(
+    watch: Watch, live: LiveState, stop: threading.Event, ready: threading.Event
+) -> None:
+    """Rebuild after every batch of file changes until `stop` is set. `ready` is set once
+    the file system watch is in place: a save before that would go unnoticed."""
     from watchfiles import watch as watch_files
 
     for changes in watch_files(*watch.paths, stop_event=stop, debounce=400, step=50,
-                               rust_timeout=500, yield_on_timeout=False):
+                               rust_timeout=200, yield_on_timeout=True):
+        ready.set()
+        if not changes:
+            continue
         names = sorted({Path(path).name for _, path in changes})
         watch.echo(f"Changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}")
         rebuild(watch, live)
@@ -253,9 +259,12 @@ def serve_live(options: BuildOptions, host: str, port: int, echo: Callable[[str]
     if rebuild(watch, live) is None and not watch.options.out.exists():
         echo("Nothing to serve yet: fix the problems above and save again.")
         watch.options.out.mkdir(parents=True, exist_ok=True)
-    stop = threading.Event()
-    watcher = threading.Thread(target=watch_and_rebuild, args=(watch, live, stop), daemon=True)
+    stop, ready = threading.Event(), threading.Event()
+    watcher = threading.Thread(
+        target=watch_and_rebuild, args=(watch, live, stop, ready), daemon=True
+    )
     watcher.start()
+    ready.wait(timeout=30)
     with make_server(watch.options.out.resolve(), host, port, live) as server:
         echo(f"Serving {watch.options.out} at http://{host}:{port}/ — edits reload open pages "
              "(Ctrl+C to stop)")

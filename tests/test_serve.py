@@ -64,9 +64,12 @@ def serving(board: Path) -> Iterator[Serving]:
     server.stop()
 
 
-def _events(base: str) -> Iterator[dict[str, object]]:
+def _events(base: str, patience: float = 120) -> Iterator[dict[str, object]]:
+    """State events of the server; fails (never hangs) when none comes in `patience` s."""
+    deadline = time.monotonic() + patience
     with urllib.request.urlopen(base + "__missions/events", timeout=30) as stream:
         for raw in stream:
+            assert time.monotonic() < deadline, "no rebuild was announced"
             line = raw.decode().strip()
             if line.startswith("data: "):
                 yield json.loads(line[len("data: "):])
