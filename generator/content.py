@@ -106,6 +106,16 @@ def find_sources(
     problems: list[Problem] = []
     for kind, folder in KIND_DIRS:
         directory = content / folder
+        if directory.is_symlink():
+            # A linked folder would publish whatever it points to, anywhere on the disk.
+            problems.append(
+                Problem(
+                    display_path(directory), 1, 1,
+                    f"the folder '{folder}' is a symbolic link (replace the link by the "
+                    "folder itself)",
+                )
+            )
+            continue
         if not directory.is_dir():
             problems.append(
                 Problem(
@@ -114,9 +124,11 @@ def find_sources(
                 )
             )
             continue
+        # Hidden files are not content (.DS_Store, editors' .#x.md locks), but a name such
+        # as `.md` or `..md` is meant as one and is reported as an invalid name.
         paths = sorted(
             path for path in directory.iterdir()
-            if not path.name.startswith(".") and path.name.lower().endswith(".md")
+            if path.name.lower().endswith(".md") and not path.name.startswith(".#")
         )
         names = {path.name for path in paths}
         for path in paths:

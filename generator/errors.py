@@ -16,9 +16,24 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        # One problem per line: a line break quoted from content must not start another.
-        message = self.message.replace("\r", "\\r").replace("\n", "\\n")
-        return f"{self.path}:{self.line}:{self.col}: {message}"
+        # One problem per line: a line break quoted from content must not start another
+        # (a CI log would read a line starting with `::` as a workflow command), and a
+        # terminal escape or a direction override quoted from content must not act on
+        # the screen of whoever reads the problems.
+        path, message = self.path.translate(_SHOWN), self.message.translate(_SHOWN)
+        return f"{path}:{self.line}:{self.col}: {message}"
+
+
+# Characters shown as escapes in problems: C0 and C1 controls, DEL, and the characters
+# that are invisible or reorder text (U+2028 and U+2029 end lines in some viewers).
+_SHOWN = {
+    code: {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(chr(code), f"\\u{code:04x}")
+    for code in (
+        *range(0x20), *range(0x7F, 0xA0), 0x061C, 0x200B, 0x200C, 0x200D, 0x200E,
+        0x200F, *range(0x2028, 0x202F), *range(0x2060, 0x2065), *range(0x2066, 0x206A),
+        0xFEFF,
+    )
+}
 
 
 class GeneratorError(Exception):

@@ -162,9 +162,23 @@ def read_yaml_file(path: str, text: str) -> Document | list[Problem]:
     return parse_yaml(path, _normalize(text), 1, "", 0)
 
 
+_DIRECTIVE = re.compile(r"^%", re.MULTILINE)
+
+
 def parse_yaml(
     path: str, yaml_text: str, first_line: int, body: str, body_line: int
 ) -> Document | list[Problem]:
+    directive = _DIRECTIVE.search(yaml_text) if body_line else None
+    if directive is not None:
+        # `%YAML 1.1` would ask for the older rules (yes/no booleans, octals); between the
+        # two '---' lines a directive can only be a mistake or an attempt at that.
+        return [
+            Problem(
+                path, first_line + yaml_text.count("\n", 0, directive.start()), 1,
+                "YAML syntax error: a YAML directive (a line starting with %) is not allowed "
+                "in the front matter (remove this line: the fields are read as YAML 1.2)",
+            )
+        ]
     try:
         node = yaml.compose(yaml_text, Loader=_Yaml12Loader)
     except yaml.MarkedYAMLError as exc:
@@ -176,6 +190,9 @@ def parse_yaml(
         return [Problem(path, 1, 1, f"no fields found (write the fields{where})")]
     converter = _Converter(path, first_line)
     data = converter.convert(node, ())
+    if converter.aliases:  # found in the tree's order, which is the document's
+        converter.problems.extend(converter.alias_problems(yaml_text))
+        converter.problems.sort(key=lambda problem: (problem.line, problem.col))
     if converter.problems:
         return converter.problems
     if not isinstance(data, dict):
@@ -306,7 +323,38 @@ class _Converter:
         self.positions: dict[Path, tuple[int, int]] = {}
         self.scalars: dict[Path, str] = {}
         self.problems: list[Problem] = []
+        self.aliases: list[Path] = []  # where each alias was met, in document order
         self._seen: set[int] = set()
+
+    def alias_problems(self, yaml_text: str) -> list[Problem]:
+        """One problem per line holding aliases, at the first alias of the line.
+
+        The composed tree has lost where aliases are (each one *is* its anchor's node),
+        so they are found again in the parser's events, which come in the same order.
+        A mapping value is shown at its field name, as other problems are.
+        """
+        marks = [
+            (mark.line, mark.column)
+            for event in yaml.parse(yaml_text, Loader=_Yaml12Loader)
+            if isinstance(event, yaml.AliasEvent) and (mark := event.start_mark) is not None
+        ]
+        if len(marks) != len(self.aliases):  # aliases used as keys: keep what is known
+            marks = [(self.positions[key_path][0] - self.first_line, -1)
+                     for key_path in self.aliases]
+        problems: dict[int, Problem] = {}
+        for key_path, (index, column) in zip(self.aliases, marks, strict=True):
+            line, col = self.first_line + index, column + 1
+            known = self.positions.get(key_path)
+            if known is not None and (known[0] == line or column < 0):
+                line, col = known
+            if line not in problems:
+                prefix = f"{dotted(key_path)}: " if key_path else ""
+                problems[line] = Problem(
+                    self.path, line, col,
+                    f"{prefix}YAML aliases (&anchor / *alias) are not allowed (write the "
+                    "value out in full)",
+                )
+        return list(problems.values())
 
     def _at(self, node: yaml.Node) -> tuple[int, int]:
         return self.first_line + node.start_mark.line, node.start_mark.column + 1
@@ -328,18 +376,9 @@ class _Converter:
         self.positions.setdefault(key_path, self._at(node))
         if id(node) in self._seen:
             # Composing shares the node of an anchor with each alias; a second visit is an
-            # alias. Refusing them is what makes "billion laughs" documents harmless.
-            line, col = self.positions[key_path]
-            prefix = f"{dotted(key_path)}: " if key_path else ""
-            self.problems.append(
-                Problem(
-                    self.path,
-                    line,
-                    col,
-                    f"{prefix}YAML aliases (&anchor / *alias) are not allowed (write the "
-                    "value out in full)",
-                )
-            )
+            # alias. Refusing them is what makes "billion laughs" documents harmless. They
+            # are reported once the whole document is read (see alias_problems).
+            self.aliases.append(key_path)
             return None
         self._seen.add(id(node))
         if isinstance(node, yaml.MappingNode):

@@ -162,6 +162,10 @@ _TABLE: tuple[tuple[str, str], ...] = (
      "between the two '---' lines: remove this line)",
      _YAML_FR + "un second document YAML commence ici (un seul bloc de champs est permis "
      "entre les deux lignes '---' : supprimez cette ligne)"),
+    (_YAML + "a YAML directive (a line starting with %) is not allowed in the front matter "
+     "(remove this line: the fields are read as YAML 1.2)",
+     _YAML_FR + "une directive YAML (une ligne qui commence par %) n'est pas permise dans "
+     "l'en-tête (supprimez cette ligne : les champs sont lus en YAML 1.2)"),
     (_YAML + "{reason} (use spaces, not tabs, to indent)",
      _YAML_FR + "{reason} (indentez avec des espaces, pas des tabulations)"),
     (_YAML + "{reason} (a value that contains ': ' must be put in quotes)",
@@ -216,6 +220,8 @@ _TABLE: tuple[tuple[str, str], ...] = (
      "l'encodage UTF-8)")),
     ("the file contains a NUL character (remove it)",
      "le fichier contient un caractère NUL (supprimez-le)"),
+    ("the folder '{folder}' is a symbolic link (replace the link by the folder itself)",
+     "le dossier '{folder}' est un lien symbolique (remplacez le lien par le dossier lui-même)"),
     ("the folder '{folder}' is missing (create it beside site.yaml)",
      "le dossier '{folder}' est absent (créez-le à côté de site.yaml)"),
     (("this file name differs only by case from {other} (keep one of the two files, named in "
@@ -325,6 +331,26 @@ _TABLE: tuple[tuple[str, str], ...] = (
      "https://example.org/page)"),
      ("'{value}' n'a pas de nom d'hôte valide (écrivez une adresse complète, par exemple "
      "https://example.org/page)")),
+    # Links of the built pages (links.py)
+    (("the link '{url}' leads to no page of this site (check the address; links to this "
+     "board's pages start with {base} or are relative, such as ../other-mission/)"),
+     ("le lien '{url}' ne mène à aucune page du site (vérifiez l'adresse ; les liens vers les "
+     "pages du site commencent par {base} ou sont relatifs, par exemple ../autre-mission/)")),
+    ("the link '{url}' leads to no page of this site (fix the link in this template)",
+     "le lien '{url}' ne mène à aucune page du site (corrigez le lien dans ce gabarit)"),
+    (("the link '{url}' leads to an anchor '#{fragment}' that is not on that page (remove "
+     "'#{fragment}', or link to an anchor the page has)"),
+     ("le lien '{url}' mène à une ancre '#{fragment}' absente de cette page (supprimez "
+     "'#{fragment}', ou visez une ancre que la page possède)")),
+    (("the link '{url}' leads to an anchor '#{fragment}' that is not on that page (fix the "
+     "link in this template)"),
+     ("le lien '{url}' mène à une ancre '#{fragment}' absente de cette page (corrigez le lien "
+     "dans ce gabarit)")),
+    ("the link '{url}' uses '{scheme}:', which is not allowed (link with https:// or mailto:)",
+     ("le lien '{url}' utilise '{scheme}:', qui n'est pas permis (faites un lien https:// ou "
+     "mailto:)")),
+    ("the link '{url}' uses '{scheme}:', which is not allowed (fix the link in this template)",
+     "le lien '{url}' utilise '{scheme}:', qui n'est pas permis (corrigez le lien dans ce gabarit)"),
     # site.yaml and vocabulary.yaml
     ("'{value}' is not a two-letter language code (such as fr or en)",
      "'{value}' n'est pas un code de langue à deux lettres (comme fr ou en)"),
@@ -365,6 +391,10 @@ _TABLE: tuple[tuple[str, str], ...] = (
      "W751234567)")),
     ("unknown association '{slug}' (did you mean '{close}'?)",
      "association inconnue '{slug}' (vouliez-vous dire '{close}' ?)"),
+    (("unknown association '{slug}' (give the name of a file of content/associations/ "
+     "without '.md', such as {example})"),
+     ("association inconnue '{slug}' (donnez le nom d'un fichier de content/associations/ "
+     "sans '.md', par exemple {example})")),
     ("unknown association '{slug}' (add {file} or fix the name)",
      "association inconnue '{slug}' (ajoutez {file} ou corrigez le nom)"),
     (("{deadline} is before the posting date {posted} (the deadline must be on or after "

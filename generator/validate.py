@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from generator.content import SourceFile
+from generator.content import SLUG_RE, SourceFile
 from generator.errors import Problem
 from generator.frontmatter import Document, Path, dotted, read_document
 from generator.model import (
@@ -81,6 +81,12 @@ _INVISIBLE = set(
     "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u00ad"
 )
+
+
+def visible(value: str) -> str:
+    """A key quoted in a message, with the characters beyond Latin-1 written \\uXXXX, so
+    that a Cyrillic e (U+0435) or a zero-width space in a name is seen, not hidden."""
+    return "".join(ch if " " <= ch <= "\xff" else f"\\u{ord(ch):04x}" for ch in value)
 
 
 def closest(value: str, choices: Sequence[str]) -> str | None:
@@ -383,7 +389,7 @@ class Fields:
                 close = closest(key, known)
                 self.fail(
                     item_path,
-                    f"unknown {noun} '{key}' "
+                    f"unknown {noun} '{visible(key)}' "
                     + (f"(did you mean '{close}'?)" if close else f"({hint})"),
                 )
             elif key in keys:
@@ -421,7 +427,7 @@ class Fields:
         if not _EMAIL_RE.match(value) or ".." in value:
             self.fail(
                 key_path,
-                f"'{value}' is not a valid email address (write only the address, "
+                f"'{visible(value)}' is not a valid email address (write only the address, "
                 "such as contact@association.org)",
             )
             return None
@@ -456,17 +462,23 @@ def url_problem(value: str, *, allow_loopback_http: bool = False) -> str | None:
         host = parts.hostname or ""
         _ = parts.port
     except ValueError:
-        return f"'{value}' is not a valid URL (copy the address from the browser's address bar)"
+        return (
+            f"'{visible(value)}' is not a valid URL (copy the address from the browser's "
+            "address bar)"
+        )
     scheme_ok = parts.scheme == "https" or (
         allow_loopback_http and parts.scheme == "http" and host in _LOOPBACK
     )
     if not scheme_ok:
-        return f"'{value}' must start with https:// (other kinds of links are not allowed)"
+        return (
+            f"'{visible(value)}' must start with https:// (other kinds of links are not "
+            "allowed)"
+        )
     if parts.username is not None or parts.password is not None:
         return "a URL must not contain a user name or password (remove the part before '@')"
     if not _HOST_RE.match(host):
         return (
-            f"'{value}' has no valid host name (write a full address, such as "
+            f"'{visible(value)}' has no valid host name (write a full address, such as "
             "https://example.org/page)"
         )
     return None
@@ -818,13 +830,19 @@ class _Context:
             # An association file with problems of its own is reported there, not here.
             if association is None and association_slug not in association_files:
                 close = closest(association_slug, sorted(associations))
+                if close:
+                    hint = f"(did you mean '{close}'?)"
+                elif SLUG_RE.match(association_slug):
+                    hint = f"(add content/associations/{association_slug}.md or fix the name)"
+                else:  # a path, a URL: no file could be named so
+                    example = min(associations, default="my-association")
+                    hint = (
+                        "(give the name of a file of content/associations/ without '.md', "
+                        f"such as {example})"
+                    )
                 fields.fail(
                     ("association",),
-                    f"unknown association '{association_slug}' "
-                    + (
-                        f"(did you mean '{close}'?)" if close else
-                        f"(add content/associations/{association_slug}.md or fix the name)"
-                    ),
+                    f"unknown association '{visible(association_slug)}' {hint}",
                 )
         summary = fields.text(("summary",), required=True, min_len=10, max_len=200)
         categories = fields.terms(

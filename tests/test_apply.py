@@ -341,6 +341,7 @@ def test_keyboard_only_journey_from_home_to_a_sent_application(
 ) -> None:
     endpoint, base = endpoint_and_site
     endpoint.answer, endpoint.received[:] = 200, []
+    page.set_default_timeout(30_000)  # a shared CI machine can be slow; a trap still fails
     page.goto(base)
     _tab_to(page, "nav a[href$='/search/']")
     page.keyboard.press("Enter")
@@ -349,7 +350,10 @@ def test_keyboard_only_journey_from_home_to_a_sent_application(
     _tab_to(page, "input[name=category][value=education]", open_summary="Domaine")
     page.keyboard.press("Space")
     page.wait_for_url("**category=education**")
-    expect(page.locator(".search-list .card")).to_have_count(1)
+    expect(page.locator(".search-list .card")).to_have_count(1, timeout=30_000)
+    # Counts of the other filters update after the results; let them settle before moving.
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)
     _tab_to(page, ".search-list .card-title a")
     page.keyboard.press("Enter")
     page.wait_for_url(base + "missions/maths/")
@@ -365,7 +369,7 @@ def test_keyboard_only_journey_from_home_to_a_sent_application(
     page.keyboard.press("Space")
     _tab_to(page, "#apply-form button[type=submit]")
     page.keyboard.press("Enter")
-    expect(page.locator("#apply-status")).to_contain_text("Merci !")
+    expect(page.locator("#apply-status")).to_contain_text("Merci !", timeout=30_000)
     assert len(endpoint.received) == 1
     # No trap: from here the keyboard still reaches the end of the page.
     _tab_to(page, ".site-footer a")
