@@ -50,6 +50,11 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 RenderMarkdown = Callable[[str], str]
 
+# A feed carries the newest missions of its listing, not all of them: readers poll feeds
+# often and only show what is new, and a national board's feeds with every mission in full
+# text would weigh hundreds of megabytes (the listing pages and missions.xml stay complete).
+FEED_ITEMS = 50
+
 
 class Strings(Protocol):
     """The theme's UI strings in one language (render.Translator)."""
@@ -67,7 +72,7 @@ class Feed:
     page_url: str  # absolute URL of the listing the feed follows
     atom_url: str
     json_url: str
-    missions: tuple[Mission, ...]  # open, newest first
+    missions: tuple[Mission, ...]  # open, newest first, at most FEED_ITEMS
 
 
 @dataclass(frozen=True)
@@ -160,7 +165,7 @@ def feeds(site: Site, plan: Plan, strings: Mapping[str, Strings]) -> list[Feed]:
                 page_url=urls.absolute(lang, folder),
                 atom_url=links.atom,
                 json_url=links.json,
-                missions=missions,
+                missions=missions[:FEED_ITEMS],
             ))
     return result
 

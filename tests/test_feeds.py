@@ -226,6 +226,25 @@ def test_category_feed_of_the_small_board(small_site: Path) -> None:
     assert atom_slugs(atom(small_site / "en" / "feed.xml")) == ["ecoute"]
 
 
+def test_feeds_hold_the_newest_fifty_missions_while_listings_stay_complete(
+    board: Path, tmp_path: Path
+) -> None:
+    template = (board / "missions" / "maths.md").read_text(encoding="utf-8")
+    for n in range(60):  # posted 2026-09-01 .. 2026-10-30, all newer than site-web
+        day = dt.date(2026, 9, 1) + dt.timedelta(days=n)
+        text = re.sub(r"(?m)^posted: .*$", f"posted: {day.isoformat()}", template)
+        (board / "missions" / f"copie-{n:02d}.md").write_text(text, encoding="utf-8")
+    out = tmp_path / "site"
+    build(BuildOptions(content=board, out=out, today=TODAY, search=False))
+    listed = all_listing_slugs(out, "missions")
+    assert len(listed) == 63 and "site-web" in listed
+    assert atom_slugs(atom(out / "feed.xml")) == listed[:50]
+    assert json_slugs(json_feed(out / "feed.json")) == listed[:50]
+    national_ids = [m.findtext("clientId") for m in ET.parse(out / "missions.xml").getroot()
+                    .findall("mission")]
+    assert len(national_ids) == 63  # the national import stays complete
+
+
 def test_a_category_without_open_missions_still_has_valid_empty_feeds(small_site: Path) -> None:
     # culture-loisirs only has the closed "inventaire".
     root = atom(small_site / "categories" / "culture-loisirs" / "feed.xml")
