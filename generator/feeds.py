@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -150,11 +151,18 @@ def feeds(site: Site, plan: Plan, strings: Mapping[str, Strings]) -> list[Feed]:
         groups: list[tuple[str, str | None, Term | None, tuple[Mission, ...]]] = [
             ("", None, None, listed)
         ]
+        # Grouped in one pass: filtering every mission for each term is quadratic.
+        by_term: dict[tuple[str, str], list[Mission]] = {}
+        for mission in listed:
+            for key in mission.categories:
+                by_term.setdefault(("category", key), []).append(mission)
+            for key in mission.skills:
+                by_term.setdefault(("skill", key), []).append(mission)
         for category in site.vocabulary.categories:
-            selected = tuple(m for m in listed if category.key in m.categories)
+            selected = tuple(by_term.get(("category", category.key), ()))
             groups.append((f"categories/{category.key}/", "category", category, selected))
         for skill in site.vocabulary.skills:
-            selected = tuple(m for m in listed if skill.key in m.skills)
+            selected = tuple(by_term.get(("skill", skill.key), ()))
             groups.append((f"skills/{skill.key}/", "skill", skill, selected))
         for folder, kind, term, missions in groups:
             links = feed_links(urls, lang, folder)
@@ -250,10 +258,17 @@ def json_feed(site: Site, plan: Plan, feed: Feed, html: RenderMarkdown) -> bytes
 # The national mission feed (API Engagement XML import format)
 
 
-def national_feed(site: Site, plan: Plan, html: RenderMarkdown, t: Strings) -> bytes:
+def national_feed(
+    site: Site, plan: Plan, html: RenderMarkdown, t: Strings,
+    item: Callable[[Mission], str] | None = None,
+) -> bytes:
     """missions.xml: open missions of the default language in the XML format the French
     national mission API imports. Drafts never go there, even in a drafts build: it is
-    read by a third party, not by people previewing the board."""
+    read by a third party, not by people previewing the board.
+
+    Each <mission> is serialised on its own (`national_item`), so that a build can reuse
+    the items of missions that did not change: `item`, when given, returns the same text
+    as national_item, from a cache."""
     urls = plan.urls
     config = site.config
     lang = config.default_language
@@ -261,52 +276,68 @@ def national_feed(site: Site, plan: Plan, html: RenderMarkdown, t: Strings) -> b
     _text(root, "publisher", config.title)
     _text(root, "publisherurl", urls.base_url)
     _text(root, "lastBuildDate", _rfc822(plan.today))
-    for mission in open_missions(site, lang, plan.today, drafts=False):
-        association = site.association(mission.association, lang)
-        item = ET.SubElement(root, "mission")
-        _text(item, "clientId", mission.slug)
-        _text(item, "title", mission.title)
-        _text(item, "description", html(mission.body))
-        _text(item, "applicationUrl", application_url(urls, mission))
-        _text(item, "postedAt", _iso_instant(mission.posted))
-        if mission.start:
-            _text(item, "startAt", _iso_instant(mission.start))
-        if mission.end:
-            _text(item, "endAt", _iso_instant(mission.end))
-        _text(item, "domain", mission.categories[0])
-        if mission.skills:
-            labels = (site.vocabulary.skill(k).label(lang) for k in mission.skills)
-            # The API splits tags on commas, so a comma inside one label would split it.
-            _text(item, "tags", ",".join(label.replace(",", " ") for label in labels))
-        _text(item, "remote", mission.remote)
-        if mission.places:
-            _text(item, "places", str(mission.places))
-        _text(item, "schedule", commitment_text(t, lang, mission.commitment))
-        if mission.open_to_minors is not None:
-            _text(item, "openToMinors", "yes" if mission.open_to_minors else "no")
-        if mission.accessible is not None:
-            _text(item, "reducedMobilityAccessible", "yes" if mission.accessible else "no")
-        if mission.image:
-            _text(item, "image", mission.image)
-        if mission.location is not None:
-            location = mission.location
-            address = ET.SubElement(ET.SubElement(item, "addresses"), "address")
-            if location.postal_code:
-                _text(address, "postalCode", location.postal_code)
-            _text(address, "city", location.city)
-            if location.region:
-                _text(address, "region", location.region)
-            _text(address, "country", location.country)
-        _text(item, "organizationName", association.name)
-        _text(item, "organizationClientId", association.slug)
-        _text(item, "organizationUrl",
-              association.website or association_url(urls, association, lang))
-        if association.rna:
-            _text(item, "organizationRNA", association.rna)
-        _text(item, "organizationDescription", association.summary)
-        if association.logo:
-            _text(item, "organizationLogo", association.logo)
-    return _xml(root)
+    ET.indent(root)
+    head = ET.tostring(root, encoding="unicode").removesuffix("</source>")
+    make = item or (lambda mission: national_item(site, urls, html, t, mission))
+    missions = open_missions(site, lang, plan.today, drafts=False)
+    parts = ["<?xml version=\"1.0\" encoding=\"utf-8\"?>\n", head.rstrip("\n")]
+    for mission in missions:
+        parts.append("\n  ")
+        parts.append(make(mission))
+    parts.append("\n</source>\n")
+    return "".join(parts).encode("utf-8")
+
+
+def national_item(site: Site, urls: Urls, html: RenderMarkdown, t: Strings,
+                  mission: Mission) -> str:
+    """One <mission> of missions.xml, indented for its place in the file."""
+    lang = site.config.default_language
+    association = site.association(mission.association, lang)
+    item = ET.Element("mission")
+    _text(item, "clientId", mission.slug)
+    _text(item, "title", mission.title)
+    _text(item, "description", html(mission.body))
+    _text(item, "applicationUrl", application_url(urls, mission))
+    _text(item, "postedAt", _iso_instant(mission.posted))
+    if mission.start:
+        _text(item, "startAt", _iso_instant(mission.start))
+    if mission.end:
+        _text(item, "endAt", _iso_instant(mission.end))
+    _text(item, "domain", mission.categories[0])
+    if mission.skills:
+        labels = (site.vocabulary.skill(k).label(lang) for k in mission.skills)
+        # The API splits tags on commas, so a comma inside one label would split it.
+        _text(item, "tags", ",".join(label.replace(",", " ") for label in labels))
+    _text(item, "remote", mission.remote)
+    if mission.places:
+        _text(item, "places", str(mission.places))
+    _text(item, "schedule", commitment_text(t, lang, mission.commitment))
+    if mission.open_to_minors is not None:
+        _text(item, "openToMinors", "yes" if mission.open_to_minors else "no")
+    if mission.accessible is not None:
+        _text(item, "reducedMobilityAccessible", "yes" if mission.accessible else "no")
+    if mission.image:
+        _text(item, "image", mission.image)
+    if mission.location is not None:
+        location = mission.location
+        address = ET.SubElement(ET.SubElement(item, "addresses"), "address")
+        if location.postal_code:
+            _text(address, "postalCode", location.postal_code)
+        _text(address, "city", location.city)
+        if location.region:
+            _text(address, "region", location.region)
+        _text(address, "country", location.country)
+    _text(item, "organizationName", association.name)
+    _text(item, "organizationClientId", association.slug)
+    _text(item, "organizationUrl",
+          association.website or association_url(urls, association, lang))
+    if association.rna:
+        _text(item, "organizationRNA", association.rna)
+    _text(item, "organizationDescription", association.summary)
+    if association.logo:
+        _text(item, "organizationLogo", association.logo)
+    ET.indent(item, level=1)
+    return ET.tostring(item, encoding="unicode")
 
 
 def application_url(urls: Urls, mission: Mission) -> str:
@@ -318,8 +349,13 @@ def application_url(urls: Urls, mission: Mission) -> str:
 
 
 def commitment_text(t: Strings, lang: str, commitment: Commitment) -> str:
-    hours = format_decimal(commitment.hours, locale=lang)
-    return t(f"commitment_{commitment.per}", hours=hours)
+    return t(f"commitment_{commitment.per}", hours=_decimal(commitment.hours, lang))
+
+
+@functools.lru_cache(maxsize=1024)
+def _decimal(value: float, lang: str) -> str:
+    # Pure, and slow next to the rest of an item: a board repeats a few durations.
+    return format_decimal(value, locale=lang)
 
 
 # ---------------------------------------------------------------------------------------
