@@ -1,36 +1,69 @@
-"""The build pipeline, top to bottom: read, validate, plan, render, swap.
+"""The build pipeline, top to bottom: read, validate, plan, fingerprint, render, swap.
 
-Nothing is written before validation passes, and the output folder is replaced in
-one step at the end, so a failed or interrupted build leaves the previous site as it was.
+Nothing is written before validation passes. A first build (or one where most pages
+change) renders everything into a new folder that replaces the output folder in one step
+at the end, so a failed or interrupted build leaves the previous site as it was. A later
+build reuses what the cache (cache.py) knows: content files that did not change are not
+parsed again, and only the outputs whose fingerprint (fingerprint.py) changed are
+rendered, checked, then moved into the output folder; the other files are not touched.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import datetime as dt
+import functools
 import os
 import pickle
 import shutil
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.board import read_config
+from generator.cache import Cache, cache_dir, folder_id, locked
 from generator.content import display_path, find_sources
 from generator.errors import BuildError, ConfigError, ContentError, Problem
-from generator.feeds import feed_files
+from generator.feeds import (
+    FEED_ATOM,
+    FEED_JSON,
+    NATIONAL_FEED,
+    ROBOTS,
+    SITEMAP,
+    atom_feed,
+    feeds,
+    json_feed,
+    national_feed,
+    national_item,
+    robots,
+    sitemap,
+)
+from generator.fingerprint import (
+    Dependencies,
+    Fingerprints,
+    card_digest,
+    dependencies,
+    digest,
+    files_digest,
+    text_digest,
+    tree_digest,
+)
 from generator.frontmatter import Document
 from generator.links import check_output
-from generator.model import Site
+from generator.model import Association, Mission, Site
 from generator.plan import Page, Plan, plan
 from generator.render import Renderer, Theme
-from generator.search import write_index
+from generator.search import BUNDLE, facet_files, run_pagefind
 from generator.validate import Inputs, url_problem, validate
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
+NOJEKYLL = ".nojekyll"
+
+Progress = Callable[[int, int], None]  # pages rendered so far, pages to render
 
 
 @dataclass(frozen=True)
@@ -43,6 +76,7 @@ class BuildOptions:
     theme: Path = DEFAULT_THEME
     search: bool = True  # facet index and Pagefind bundle (--no-search skips both)
     jobs: int = os.cpu_count() or 1  # rendering processes
+    cache: bool = True  # reuse and keep .<out>.cache (False: build from nothing, drop it)
 
 
 @dataclass(frozen=True)
@@ -53,16 +87,31 @@ class BuildReport:
     missions: int
     closed: int
     search_seconds: float = 0.0  # of `seconds`: the search index step
+    rendered: int = 0  # pages rendered by this build (the others were unchanged)
+    written: int = 0  # files written or removed in the output folder
+    incremental: bool = False  # the output folder was updated in place
 
     def summary(self) -> str:
-        return (
+        text = (
             f"Built {self.pages} pages ({self.missions} missions, {self.closed} closed) "
             f"in {self.seconds:.2f} s"
         )
+        if self.incremental:
+            text += f": {self.rendered} rendered, {self.written} files changed"
+        return text
 
 
 def load_site(content: Path) -> Site:
     """Read and validate a whole board. Raises ContentError listing every problem."""
+    return _load(content, None)[0]
+
+
+def _load(
+    content: Path, cache: Cache | None
+) -> tuple[Site, dict[str, Dependencies], dict[str, bytes], bytes]:
+    """Read and validate a board, reusing what `cache` knows of unchanged files.
+    Returns the site, the files each object was made from, the digest of each object's
+    card (fingerprint.card_digest) and the model key."""
     if not content.is_dir():
         raise ConfigError(f"content folder not found: {display_path(content)}")
     site_doc = read_config(content / "site.yaml")
@@ -78,72 +127,420 @@ def load_site(content: Path) -> Site:
     if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
         languages = []
     sources, problems = find_sources(content, tuple(languages))
-    site, validation_problems = validate(Inputs(site_doc, vocabulary_doc, tuple(sources)))
+    digests = {source.path: text_digest(source.text) for source in sources}
+    model_key = files_digest([
+        ("code", _code_key()),
+        ("site.yaml", (content / "site.yaml").read_bytes()),
+        ("vocabulary.yaml", (content / "vocabulary.yaml").read_bytes()),
+    ])
+    reused = cache.reusable(model_key, digests) if cache is not None else {}
+    site, validation_problems = validate(Inputs(site_doc, vocabulary_doc, tuple(sources)),
+                                         {path: entry[1] for path, entry in reused.items()})
     problems.extend(validation_problems)
     if problems or site is None:
         raise ContentError(problems)
-    return site
+    deps: dict[str, Dependencies] = {}
+    cards: dict[str, bytes] = {}
+    default = site.config.default_language
+    made: Association | Mission
+    for made in (*site.associations, *site.missions):
+        entry = reused.get(made.source)
+        if entry is not None:
+            deps[made.source], cards[made.source] = entry[0], entry[2]
+            continue
+        deps[made.source] = dependencies(made, default, digests)
+        cards[made.source] = card_digest(made)
+        if cache is not None:
+            cache.keep_object(made.source, deps[made.source], made, cards[made.source])
+    return site, deps, cards, model_key
 
 
-def build(options: BuildOptions) -> BuildReport:
+@functools.cache
+def _code_key() -> bytes:
+    """The generator's own code and the versions of the libraries that shape the output."""
+    import babel
+    import jinja2
+    import markdown_it
+    import yaml
+
+    package = Path(__file__).resolve().parent
+    files = sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    versions = f"{babel.__version__} {jinja2.__version__} {markdown_it.__version__} {yaml.__version__}"
+    return files_digest([("versions", versions.encode()),
+                         *((p.relative_to(package).as_posix(), p.read_bytes()) for p in files)])
+
+
+def build(options: BuildOptions, *, cache: Cache | None = None,
+          progress: Progress | None = None, defer_index: bool = False) -> BuildReport:
+    """Build the site. `cache`: one kept in memory by the caller (missions serve), else
+    the one beside the output folder is read, unless options.cache is False.
+    `progress` is told how rendering goes. With `defer_index`, an incremental build
+    leaves the Pagefind bundle as it was and returns; `refresh_index` brings it up to
+    date (missions serve does so after telling open pages to reload)."""
     started = time.perf_counter()
     if options.base_url is not None:
         problem = url_problem(options.base_url, allow_loopback_http=True)
         if problem and not options.base_url.startswith("http://"):
             raise ConfigError(f"--base-url: {problem}")
-    site = load_site(options.content)
-    base_url = options.base_url
-    if base_url is not None and not base_url.endswith("/"):
-        base_url += "/"
-    site_plan = plan(site, options.today, drafts=options.drafts, base_url=base_url)
-    theme = Theme(options.theme)
-    renderer = Renderer(site, site_plan, theme)
     out = options.out.resolve()
-    staging = _staging_dir(out)
+    directory = cache_dir(out)
+    if cache is None and not options.cache:
+        # A clean build: fingerprints of an earlier one must not outlive it.
+        shutil.rmtree(directory, ignore_errors=True)
+        return _Build(options, out, Cache(None), started, progress, defer_index).run()
+    existed = directory.exists()
     try:
-        files = _write(site_plan, renderer, theme, staging, options.jobs)
-        broken = check_output(site_plan, staging, theme.templates)  # links resolve
-        if broken:
-            raise ContentError(broken)
-        search_started = time.perf_counter()
-        if options.search:  # indexes the rendered pages, so after them and before the swap
-            files += write_index(site_plan, renderer, staging).files
-        search_seconds = time.perf_counter() - search_started
-        _swap(staging, out)
+        with locked(directory):
+            if cache is None:
+                own = Cache.open(directory)
+                try:
+                    return _Build(options, out, own, started, progress, defer_index).run()
+                finally:
+                    own.close()
+            cache.refresh()
+            return _Build(options, out, cache, started, progress, defer_index).run()
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if not existed:  # a first build that failed leaves nothing behind, cache included
+            shutil.rmtree(directory, ignore_errors=True)
         raise
-    missions = {m.slug for m in site.missions if options.drafts or not m.draft}
-    closed = {
-        m.slug for m in site.missions
-        if m.slug in missions and m.is_closed(options.today)
-    }
-    return BuildReport(
-        pages=len(site_plan.pages),
-        files=files,
-        seconds=time.perf_counter() - started,
-        missions=len(missions),
-        closed=len(closed),
-        search_seconds=search_seconds,
-    )
 
 
-def _write(
-    site_plan: Plan, renderer: Renderer, theme: Theme, staging: Path, jobs: int = 1
-) -> int:
-    count = render_pages(site_plan.pages, renderer, staging, jobs)
-    # Feeds, missions.xml, sitemap.xml, robots.txt: built from the same plan as the pages.
-    for name, data in feed_files(renderer.site, site_plan, renderer.render_markdown,
-                                 renderer.translators).items():
-        target = staging / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        count += 1
-    if theme.static.is_dir():
-        shutil.copytree(theme.static, staging / "static")
-        count += sum(1 for p in theme.static.rglob("*") if p.is_file())
-    (staging / ".nojekyll").write_text("", encoding="utf-8")  # GitHub Pages: serve as is
-    return count
+class _Build:
+    """One build: the steps of `build` sharing what they found."""
+
+    def __init__(self, options: BuildOptions, out: Path, cache: Cache, started: float,
+                 progress: Progress | None, defer_index: bool) -> None:
+        self.options = options
+        self.out = out
+        self.cache = cache
+        self.started = started
+        self.progress = progress
+        self.defer_index = defer_index
+
+    def run(self) -> BuildReport:
+        options = self.options
+        site, deps, cards, model_key = _load(options.content, self.cache)
+        base_url = options.base_url
+        if base_url is not None and not base_url.endswith("/"):
+            base_url += "/"
+        site_plan = plan(site, options.today, drafts=options.drafts, base_url=base_url)
+        theme = Theme(options.theme)
+        build_key = files_digest([
+            ("model", model_key),
+            ("theme", tree_digest(theme.root)),
+            ("options", repr((options.today, base_url, options.drafts)).encode()),
+        ])
+        prints = Fingerprints(build_key, site, deps, cards)
+        renderer = Renderer(site, site_plan, theme,
+                            markdown_cache=_MarkdownStore(self.cache))
+        outputs = _Outputs(site, site_plan, renderer, theme, prints, self.cache,
+                           options.search)
+        known = self.cache.known_outputs(self.out)
+        changed = [name for name, fingerprint in outputs.fingerprints.items()
+                   if known.get(name) != fingerprint]
+        pages = [p for p in site_plan.pages if p.output in outputs.changed_pages(changed)]
+        # In place only while few files change: past half of the pages, a new folder
+        # swapped in at once costs no more, and the site never shows two builds mixed.
+        incremental = bool(known) and len(pages) <= len(site_plan.pages) // 2
+        if incremental:
+            written, search_seconds = self._update(site_plan, renderer, theme, outputs,
+                                                   known, changed, pages)
+        else:
+            written, search_seconds = self._replace(site_plan, renderer, theme, outputs)
+            pages = list(site_plan.pages)
+        missions = {m.slug for m in site.missions if options.drafts or not m.draft}
+        closed = {
+            m.slug for m in site.missions
+            if m.slug in missions and m.is_closed(options.today)
+        }
+        return BuildReport(
+            pages=len(site_plan.pages),
+            files=len(outputs.fingerprints) - (BUNDLE + "/" in outputs.fingerprints)
+            + outputs.bundle_files(self.out),
+            seconds=time.perf_counter() - self.started,
+            missions=len(missions),
+            closed=len(closed),
+            search_seconds=search_seconds,
+            rendered=len(pages),
+            written=written,
+            incremental=incremental,
+        )
+
+    def _replace(self, site_plan: Plan, renderer: Renderer, theme: Theme,
+                 outputs: _Outputs) -> tuple[int, float]:
+        """Build everything into a new folder and swap it with the output folder."""
+        staging = _staging_dir(self.out)
+        try:
+            render_pages(site_plan.pages, renderer, staging, self.options.jobs, self.progress)
+            self.cache.keep_markdown(renderer.markdown_cache.items())
+            names = [n for n in outputs.fingerprints if n not in outputs.page_names]
+            outputs.write(names, staging)
+            broken = check_output(site_plan, staging, theme.templates)  # links resolve
+            if broken:
+                raise ContentError(broken)
+            search_started = time.perf_counter()
+            if outputs.search:  # indexes the rendered pages, so after them and before the swap
+                outputs.index(staging, staging / BUNDLE)
+            search_seconds = time.perf_counter() - search_started
+            self.cache.mark_dirty()
+            _swap(staging, self.out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        self.cache.save(folder_id(self.out), outputs.fingerprints)
+        return len(outputs.fingerprints), search_seconds
+
+    def _update(self, site_plan: Plan, renderer: Renderer, theme: Theme, outputs: _Outputs,
+                known: Mapping[str, bytes], changed: list[str],
+                pages: list[Page]) -> tuple[int, float]:
+        """Render what changed beside the output folder, check it, then move it in."""
+        staging = _staging_dir(self.out)
+        try:
+            render_pages(pages, renderer, staging, self.options.jobs, self.progress)
+            self.cache.keep_markdown(renderer.markdown_cache.items())
+            others = [n for n in changed if n not in outputs.page_names and n != BUNDLE + "/"]
+            written = outputs.write(others, staging, compare_with=self.out)
+            broken = check_output(site_plan, staging, theme.templates, behind=self.out,
+                                  only=[p.output for p in pages],
+                                  kept=_Kept(outputs.fingerprints))
+            if broken:
+                raise ContentError(broken)
+            gone = [name for name in known if name not in outputs.fingerprints]
+            self.cache.mark_dirty()
+            moved = _move_in(staging, self.out, [p.output for p in pages] + written)
+            for name in gone:
+                _remove(self.out, name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        fingerprints = dict(outputs.fingerprints)
+        bundle = BUNDLE + "/"
+        index_due = outputs.search and known.get(bundle) != fingerprints.get(bundle)
+        if index_due:  # recorded once the bundle is made, below or by refresh_index
+            fingerprints[bundle] = known.get(bundle, b"")
+        self.cache.save(folder_id(self.out), fingerprints, changed)
+        search_seconds = 0.0
+        if index_due and not self.defer_index:
+            search_started = time.perf_counter()
+            refresh_index(self.options, self.cache, outputs)
+            search_seconds = time.perf_counter() - search_started
+        elif index_due:
+            self.cache.pending_index = functools.partial(refresh_index, self.options,
+                                                         self.cache, outputs)
+        return moved + len(gone), search_seconds
+
+
+def refresh_index(options: BuildOptions, cache: Cache, outputs: _Outputs) -> None:
+    """Index the output folder again into a new bundle, swapped with the old one."""
+    out = options.out.resolve()
+    bundle = out / BUNDLE
+    fresh = out.parent / f".{out.name}.bundle-{os.getpid()}"
+    shutil.rmtree(fresh, ignore_errors=True)
+    try:
+        outputs.index(out, fresh)
+        if bundle.exists():
+            _swap(fresh, bundle)
+        else:
+            os.rename(fresh, bundle)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+    fingerprints = dict(cache.outputs)
+    fingerprints[BUNDLE + "/"] = outputs.fingerprints[BUNDLE + "/"]
+    cache.save(folder_id(out), fingerprints, [BUNDLE + "/"])
+
+
+class _MarkdownStore(dict[str, str]):
+    """The renderer's Markdown cache, falling back on the build cache's."""
+
+    def __init__(self, cache: Cache) -> None:
+        super().__init__()
+        self._cache = cache
+        self._pid = os.getpid()
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        html = super().get(key)
+        if html is None and os.getpid() == self._pid:  # no database in forked workers
+            html = self._cache.markdown_html(key)
+            if html is not None:
+                self[key] = html
+        return html if html is not None else default
+
+
+class _Outputs:
+    """Every file of the site other than pages, and the fingerprint of every file.
+
+    Pages are rendered by render_pages; the other files are made here when asked for
+    (`write`). Files whose bytes cost little to make are fingerprinted by their bytes;
+    feeds and missions.xml by what they show.
+    """
+
+    def __init__(self, site: Site, site_plan: Plan, renderer: Renderer, theme: Theme,
+                 prints: Fingerprints, cache: Cache, search: bool) -> None:
+        self.site = site
+        self.plan = site_plan
+        self.renderer = renderer
+        self.theme = theme
+        self.prints = prints
+        self.cache = cache
+        self.search = search
+        self.page_names = frozenset(p.output for p in site_plan.pages)
+        self.makers: dict[str, Callable[[], bytes]] = {}
+        self.fingerprints: dict[str, bytes] = {p.output: prints.page(p)
+                                               for p in site_plan.pages}
+        self._add_feeds()
+        self._add_site_files()
+        self._add_static()
+        if search:
+            self._add_search()
+
+    def changed_pages(self, changed: Sequence[str]) -> frozenset[str]:
+        return frozenset(changed) & self.page_names
+
+    def _add(self, name: str, fingerprint: bytes, make: Callable[[], bytes]) -> None:
+        self.fingerprints[name] = fingerprint
+        self.makers[name] = make
+
+    def _add_bytes(self, name: str, data: bytes) -> None:
+        self._add(name, self.prints.of("bytes", name) + digest(data), lambda: data)
+
+    def _add_feeds(self) -> None:
+        site, plan, renderer = self.site, self.plan, self.renderer
+        html = renderer.render_markdown
+        for feed in feeds(site, plan, renderer.translators):
+            prefix = plan.urls.prefix(feed.lang) + feed.folder
+            fingerprint = self.prints.of("feed", feed.lang, feed.folder, feed.title,
+                                         feed.page_url, feed.missions)
+            self._add(prefix + FEED_ATOM, fingerprint + b"atom",
+                      functools.partial(atom_feed, site, plan, feed, html))
+            self._add(prefix + FEED_JSON, fingerprint + b"json",
+                      functools.partial(json_feed, site, plan, feed, html))
+
+    def _add_site_files(self) -> None:
+        site, plan = self.site, self.plan
+        default = site.config.default_language
+        listed = tuple(m for m in site.missions if m.lang == default and not m.draft
+                       and not m.is_closed(plan.today))
+        self._add(NATIONAL_FEED, self.prints.of("national", listed), self._national)
+        self._add_bytes(SITEMAP, sitemap(site, plan))
+        self._add_bytes(ROBOTS, robots(plan.urls))
+        self._add_bytes(NOJEKYLL, b"")  # GitHub Pages: serve the folder as it is
+
+    def _national(self) -> bytes:
+        site, plan, renderer = self.site, self.plan, self.renderer
+        default = site.config.default_language
+        t = renderer.translators[default]
+        key = functools.partial(self.prints.of, "national item")
+        self.cache.load_fragments(key(m) for m in site.missions if m.lang == default)
+
+        def item(mission: Mission) -> str:
+            fragment_key = key(mission)
+            text = self.cache.fragment(fragment_key)
+            if text is None:
+                text = national_item(site, plan.urls, renderer.render_markdown, t, mission)
+                self.cache.keep_fragment(fragment_key, text)
+            return text
+
+        return national_feed(site, plan, renderer.render_markdown, t, item)
+
+    def _add_static(self) -> None:
+        static = self.theme.static
+        if not static.is_dir():
+            return
+        for path in sorted(static.rglob("*")):
+            if path.is_file():
+                data = path.read_bytes()
+                self._add_bytes("static/" + path.relative_to(static).as_posix(), data)
+
+    def _add_search(self) -> None:
+        for name, data in facet_files(self.plan, self.renderer).items():
+            self._add_bytes(name, data)
+        # The bundle indexes the mission pages: it is due again when one of them changes.
+        indexed = [self.fingerprints[p.output] for p in self.plan.pages if p.kind == "mission"]
+        self.fingerprints[BUNDLE + "/"] = self.prints.of("bundle") + digest(b"".join(indexed))
+
+    def write(self, names: Sequence[str], staging: Path,
+              compare_with: Path | None = None) -> list[str]:
+        """Make these files into `staging`; with `compare_with`, skip those whose bytes are
+        already there. Returns the names written."""
+        written = []
+        for name in names:
+            if name not in self.makers:
+                continue
+            data = self.makers[name]()
+            if compare_with is not None and _same_bytes(compare_with / name, data):
+                continue
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            written.append(name)
+        return written
+
+    def index(self, site_folder: Path, bundle: Path) -> None:
+        """The Pagefind bundle of the pages in `site_folder`, written to `bundle`."""
+        run_pagefind(site_folder, self.indexed_count(), bundle)
+
+    def indexed_count(self) -> int:
+        return sum(len(w.missions()) for w in self._wordings())
+
+    def _wordings(self) -> list:  # type: ignore[type-arg]
+        return [self.renderer.context(page)["search_wording"]
+                for page in self.plan.pages if page.kind == "search"]
+
+    def bundle_files(self, out: Path) -> int:
+        bundle = out / BUNDLE
+        if not self.search or not bundle.is_dir():
+            return 0
+        return sum(len(files) for _, _, files in os.walk(bundle))
+
+
+class _Kept:
+    """Files an incremental build keeps: its outputs, and the Pagefind bundle's files."""
+
+    def __init__(self, outputs: Mapping[str, bytes]) -> None:
+        self.outputs = outputs
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and (
+            name in self.outputs
+            or (BUNDLE + "/" in self.outputs and name.startswith(BUNDLE + "/")))
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        if os.stat(path).st_size != len(data):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except OSError:
+        return False
+
+
+def _move_in(staging: Path, out: Path, names: Sequence[str]) -> int:
+    """Move each staged file over its place in `out`: each file changes in one step."""
+    made: set[str] = set()
+    for name in names:
+        folder = os.path.dirname(name)
+        if folder not in made:
+            os.makedirs(out / folder, exist_ok=True)
+            made.add(folder)
+        os.replace(staging / name, out / name)
+    return len(names)
+
+
+def _remove(out: Path, name: str) -> None:
+    """Remove an output that is no more, and the folders it leaves empty."""
+    target = out / name
+    if name.endswith("/"):
+        shutil.rmtree(target, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            target.unlink()
+    folder = target.parent if not name.endswith("/") else target.parent
+    while folder != out and folder.is_relative_to(out):
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+        folder = folder.parent
 
 
 def _write_page(renderer: Renderer, page: Page, staging: Path) -> None:
@@ -152,19 +549,30 @@ def _write_page(renderer: Renderer, page: Page, staging: Path) -> None:
     target.write_text(renderer.render(page), encoding="utf-8")
 
 
-def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs: int) -> int:
+def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs: int,
+                 progress: Progress | None = None) -> int:
     """Render every page into `staging`, spread over `jobs` processes.
 
     Workers are forked children sharing the planned site without copying it; each renders
     every `jobs`-th page (kinds are interleaved in the plan, so shares cost about the same),
     writes its files, and sends back the Markdown it rendered so that feeds and the search
-    index reuse it instead of rendering every body again.
+    index reuse it instead of rendering every body again. `progress` hears from this
+    process only, which renders its share at the pace of the others.
     """
     jobs = max(1, min(jobs, len(pages) // 50 or 1))  # forking costs more than tiny sites
-    if jobs == 1 or not hasattr(os, "fork"):
-        for page in pages:
+    total = len(pages)
+
+    def write_share(share: Sequence[Page], told: Progress | None) -> None:
+        for done, page in enumerate(share, start=1):
             _write_page(renderer, page, staging)
-        return len(pages)
+            if told is not None and done % 50 == 0:
+                told(min(total, done * jobs), total)
+
+    if jobs == 1 or not hasattr(os, "fork"):
+        write_share(pages, progress)
+        if progress is not None:
+            progress(total, total)
+        return total
     children: list[tuple[int, int]] = []
     parent = os.getpid()
     for share in range(1, jobs):
@@ -179,9 +587,8 @@ def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs:
                 _exit_with(parent)
                 os.close(read_end)
                 try:
-                    for page in pages[share::jobs]:
-                        _write_page(renderer, page, staging)
-                    payload = pickle.dumps((None, renderer.markdown_cache))
+                    write_share(pages[share::jobs], None)
+                    payload = pickle.dumps((None, dict(renderer.markdown_cache)))
                     status = 0
                 except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
                     payload = pickle.dumps((f"{type(exc).__name__}: {exc}", {}))
@@ -193,8 +600,7 @@ def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs:
         children.append((pid, read_end))
     failure = None
     try:
-        for page in pages[0::jobs]:
-            _write_page(renderer, page, staging)
+        write_share(pages[0::jobs], progress)
     except BaseException as exc:  # noqa: BLE001 - re-raised after the children are reaped
         failure = exc
     errors = []
@@ -213,7 +619,9 @@ def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs:
         raise failure
     if errors:
         raise BuildError("; ".join(errors))
-    return len(pages)
+    if progress is not None:
+        progress(total, total)
+    return total
 
 
 _PR_SET_PDEATHSIG = 1

@@ -181,22 +181,50 @@ def _check_files(content: Path, fmt: str, lang: str, files: tuple[Path, ...]) ->
 @click.option("--search/--no-search", default=True, show_default=True,
               help="Build the search index (Pagefind and the filter index); skip it for "
               "faster previews.")
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help="Reuse what earlier builds made (kept in .OUT.cache beside OUT) and "
+              "render only what changed; --no-cache builds everything from nothing.")
 def build_command(
     content: Path, out: Path, base_url: str | None, today: str | None, drafts: bool,
-    search: bool,
+    search: bool, cache: bool,
 ) -> None:
     """Validate, then render the site into OUT."""
     options = BuildOptions(content=content, out=out, today=_today(today), base_url=base_url,
-                           drafts=drafts, search=search)
+                           drafts=drafts, search=search, cache=cache)
+    progress = _Progress() if sys.stderr.isatty() else None
     try:
-        report = build(options)
+        report = build(options, progress=progress)
     except ContentError as error:
         _report(error, "text")
         sys.exit(1)
     except GeneratorError as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(error.exit_code)
+    finally:
+        if progress is not None:
+            progress.clear()
     click.echo(report.summary())
+
+
+class _Progress:
+    """`Rendering 1,234/13,887 pages` on one terminal line, for builds long enough to
+    wonder; nothing is shown when fewer than MINIMUM pages are to be rendered."""
+
+    MINIMUM = 500
+
+    def __init__(self) -> None:
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.MINIMUM:
+            return
+        click.echo(f"\rRendering {done:,}/{total:,} pages", nl=False, err=True)
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            click.echo("\r\033[K", nl=False, err=True)
+            self.shown = False
 
 
 @main.command()

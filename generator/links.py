@@ -286,18 +286,28 @@ def page_sources(plan: Plan, templates: Path) -> dict[str, PageSource]:
 
 
 class _Folder(Mapping[str, bytes]):
-    """The HTML pages of a folder, read when asked for."""
+    """The HTML pages of a folder, read when asked for. With `behind`, a page missing from
+    `root` is read from there: an incremental build checks the pages it rendered, which
+    may link to the fragments of pages it left in place."""
 
-    def __init__(self, root: Path, names: list[str]) -> None:
+    def __init__(self, root: Path, names: list[str], behind: Path | None = None,
+                 only: list[str] | None = None) -> None:
         self.root = root
-        self.names = names
+        self.names = names if only is None else only
         self._known = frozenset(names)
+        self.behind = behind
 
     def __getitem__(self, name: str) -> bytes:
         if name not in self._known:
             raise KeyError(name)
-        with open(os.path.join(self.root, name), "rb") as handle:
-            return handle.read()
+        try:
+            with open(os.path.join(self.root, name), "rb") as handle:
+                return handle.read()
+        except FileNotFoundError:
+            if self.behind is None:
+                raise
+            with open(os.path.join(self.behind, name), "rb") as handle:
+                return handle.read()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names)
@@ -311,9 +321,12 @@ class _Files(Container[str]):
     other file looked up on disk once, when a link leads to it (static files, feeds).
     Walking the folder instead would cost a look at each of thousands of page folders."""
 
-    def __init__(self, root: Path, pages: frozenset[str]) -> None:
+    def __init__(self, root: Path, pages: frozenset[str], behind: Path | None = None,
+                 kept: Container[str] = ()) -> None:
         self.root = root
         self.pages = pages
+        self.behind = behind
+        self.kept = kept  # files of `behind` the build keeps (others are on their way out)
         self._others: dict[str, bool] = {}
 
     def __contains__(self, name: object) -> bool:
@@ -323,13 +336,20 @@ class _Files(Container[str]):
             return False
         found = self._others.get(name)
         if found is None:
-            found = self._others[name] = os.path.isfile(os.path.join(self.root, name))
+            found = os.path.isfile(os.path.join(self.root, name)) or (
+                self.behind is not None and name in self.kept
+                and os.path.isfile(os.path.join(self.behind, name)))
+            self._others[name] = found
         return found
 
 
-def check_output(plan: Plan, root: Path, templates: Path) -> list[Problem]:
-    """The broken links of the site built from `plan` into `root`."""
+def check_output(plan: Plan, root: Path, templates: Path, *, behind: Path | None = None,
+                 only: list[str] | None = None, kept: Container[str] = ()) -> list[Problem]:
+    """The broken links of the site built from `plan` into `root`. An incremental build
+    passes the pages it rendered (`only`, in `root`), the folder holding the others
+    (`behind`) and the names of the files it keeps there (`kept`)."""
     names = sorted(page.output for page in plan.pages if page.output.endswith(".html"))
-    pages = _Folder(root, names)
-    files = _Files(root, frozenset(page.output for page in plan.pages))
+    checked = None if only is None else sorted(n for n in only if n.endswith(".html"))
+    pages = _Folder(root, names, behind, checked)
+    files = _Files(root, frozenset(page.output for page in plan.pages), behind, kept)
     return find_broken_links(pages, files, page_sources(plan, templates), plan.urls.base_url)

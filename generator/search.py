@@ -321,33 +321,21 @@ def _json(data: object) -> str:
 # The index step (I/O edge): Pagefind over the staging folder, then the facet files
 
 
-@dataclass(frozen=True)
-class IndexReport:
-    missions: int  # indexed mission pages, every language
-    files: int  # files written: the Pagefind bundle and the facet index
+def facet_files(plan: Plan, renderer: Renderer) -> dict[str, bytes]:
+    """Each language's facet index, by output path."""
+    files: dict[str, bytes] = {}
+    for page in plan.pages:
+        if page.kind == "search":
+            wording: Wording = renderer.context(page)["search_wording"]
+            files.update(facet_index(wording, plan.urls.prefix(wording.lang) + "search/"))
+    return files
 
 
-def write_index(plan: Plan, renderer: Renderer, staging: Path) -> IndexReport:
-    """Index the rendered site in `staging`: Pagefind, then each language's facet index."""
-    wordings: list[Wording] = [renderer.context(page)["search_wording"]
-                               for page in plan.pages if page.kind == "search"]
-    missions = sum(len(wording.missions()) for wording in wordings)
-    # Were no page marked data-pagefind-body, Pagefind would index every page: a board
-    # with nothing open gets no bundle, and search.js never asks for one (no missions).
-    files = run_pagefind(staging, missions) if missions else 0
-    for wording in wordings:
-        index = facet_index(wording, plan.urls.prefix(wording.lang) + "search/")
-        for name, data in index.items():
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        files += len(index)
-    return IndexReport(missions, files)
-
-
-def run_pagefind(site: Path, expected: int) -> int:
-    """Index `site` into site/pagefind/ with the binary of the pagefind-bin package;
-    returns the number of files of the bundle.
+def run_pagefind(site: Path, expected: int, bundle: Path) -> int:
+    """Index `site` into the folder `bundle` (site/pagefind/ once in place) with the
+    binary of the pagefind-bin package; returns the number of files of the bundle.
+    Were no page marked data-pagefind-body, Pagefind would index every page: a board
+    with nothing open (`expected` 0) gets no bundle, and search.js never asks for one.
 
     The command line rather than the Python API: the API answers each call after a
     0.1 s poll and hangs on get_files(), while the binary indexes the folder in one go and
@@ -364,7 +352,10 @@ def run_pagefind(site: Path, expected: int) -> int:
             "(pip install -e .), or build with --no-search"
         ) from None
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
-    command = [str(executable), "--site", ".", "--output-subdir", BUNDLE, "--quiet"]
+    if not expected:
+        return 0
+    command = [str(executable), "--site", ".", "--output-path", str(bundle.resolve()),
+               "--quiet"]
     try:
         result = subprocess.run(command, cwd=site, env=environment, capture_output=True,
                                 text=True, check=False, timeout=3600)
@@ -373,7 +364,6 @@ def run_pagefind(site: Path, expected: int) -> int:
     if result.returncode != 0:
         output = (result.stderr.strip() or result.stdout.strip())[-2000:]
         raise BuildError(f"Pagefind failed (exit status {result.returncode}): {output}")
-    bundle = site / BUNDLE
     # One fragment per indexed page: anything else means the theme marks the wrong pages.
     indexed = sum(1 for _ in (bundle / "fragment").glob("*.pf_fragment"))
     if indexed != expected:

@@ -12,7 +12,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -599,27 +599,58 @@ def _validate_vocabulary(
     return Vocabulary(groups["categories"], groups["skills"])
 
 
-def validate(inputs: Inputs) -> tuple[Site | None, list[Problem]]:
-    """Check every file against the content contract; return the Site only when clean."""
+def validate(
+    inputs: Inputs, reused: Mapping[str, Association | Mission] | None = None
+) -> tuple[Site | None, list[Problem]]:
+    """Check every file against the content contract; return the Site only when clean.
+
+    `reused` gives, by file path, objects an earlier build made from files that did not
+    change since (nor the files they were made with): they are taken as they are, and
+    only the other files are parsed and checked.
+    """
+    reused = reused or {}
     config, vocabulary, problems = validate_config(inputs.site, inputs.vocabulary)
     if config is None or vocabulary is None:
         return None, problems
     documents: dict[tuple[str, str, str], Document] = {}
     unreadable: set[tuple[str, str, str]] = set()
+    kept: dict[tuple[str, str, str], Association | Mission] = {}
+    by_key: dict[tuple[str, str, str], SourceFile] = {}
     for source in inputs.sources:
         key = (source.kind, source.slug, source.lang or config.default_language)
+        by_key[key] = source
+        if source.path in reused:
+            kept[key] = reused[source.path]
+            continue
         read = read_document(source.path, source.text)
         if isinstance(read, list):
             problems.extend(read)
             unreadable.add(key)
             continue
         documents[key] = read
-    context = _Context(config, vocabulary, problems, unreadable)
-    associations = context.associations(documents)
+    # A translation checked again is merged with its default-language file, even when
+    # that file itself is reused.
+    bases: dict[tuple[str, str, str], Document] = {}
+    for kind, slug, lang in documents:
+        base = (kind, slug, config.default_language)
+        if base in kept and base not in bases:
+            read = read_document(by_key[base].path, by_key[base].text)
+            if isinstance(read, Document):
+                bases[base] = read
+    context = _Context(config, vocabulary, problems, unreadable, bases)
+    associations = sorted(
+        [*context.associations(documents),
+         *(a for a in kept.values() if isinstance(a, Association))],
+        key=lambda a: (a.slug, a.lang),
+    )
     defaults = {a.slug: a for a in associations if a.lang == config.default_language}
     # Associations whose file exists but has problems of its own (reported there).
-    files = {slug for kind, slug, _ in (*documents, *unreadable) if kind == "association"}
-    missions = context.missions(documents, defaults, files)
+    files = {slug for kind, slug, _ in (*documents, *unreadable, *kept) if kind == "association"}
+    missions = sorted(
+        [*context.missions(documents, defaults, files),
+         *(m for m in kept.values() if isinstance(m, Mission))],
+        key=lambda m: (m.slug, m.lang),
+    )
     if problems:
         return None, problems
     return Site(config, vocabulary, tuple(associations), tuple(missions)), []
@@ -631,6 +662,7 @@ class _Context:
     vocabulary: Vocabulary
     problems: list[Problem]
     unreadable: set[tuple[str, str, str]]
+    bases: Mapping[tuple[str, str, str], Document] = field(default_factory=dict)
 
     def associations(self, documents: Mapping[tuple[str, str, str], Document]) -> list[Association]:
         result = []
@@ -676,7 +708,8 @@ class _Context:
         default_lang = self.config.default_language
         if lang == default_lang:
             return doc
-        base = documents.get((kind, slug, default_lang))
+        base = documents.get((kind, slug, default_lang)) or self.bases.get(
+            (kind, slug, default_lang))
         if base is None:
             if (kind, slug, default_lang) not in self.unreadable:  # else reported there
                 self.problems.append(

@@ -104,5 +104,5 @@ def test_a_killed_build_leaves_the_previous_site_and_the_next_build_cleans_up(
     report = build(BuildOptions(content=FIXTURE_BOARD, out=site, today=TODAY, search=False))
     assert report.pages > 50
     assert not staging.exists()
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["big", "site"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".site.cache", "big", "site"]
     assert tree(site) == before  # the same board again: the same site, complete

@@ -220,7 +220,8 @@ def test_failed_build_leaves_the_previous_site_byte_identical(board: Path,
     assert result.exit_code == 1
     assert "content/missions/maths.md:1:1: association: required field is missing" in result.output
     assert tree_digest(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"]
+    # No staging folder is left behind; the cache stays beside the site.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.cache", "content", "site"]
 
 
 def test_a_theme_error_mid_build_leaves_no_staging_folder(board: Path, tmp_path: Path) -> None:
@@ -233,7 +234,7 @@ def test_a_theme_error_mid_build_leaves_no_staging_folder(board: Path, tmp_path:
     with pytest.raises(Exception, match="nothing_here"):
         build(BuildOptions(content=board, out=out, today=TODAY, theme=theme))
     assert not out.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "theme"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.cache", "content", "theme"]
 
 
 def test_translation_links_only_lead_to_pages_that_exist(example_site: Path) -> None:

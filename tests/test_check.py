@@ -769,4 +769,4 @@ def test_failed_build_keeps_the_previous_site(board: Path) -> None:
     assert result.exit_code == 1
     assert result.stdout.splitlines() == BROKEN_PROBLEMS
     assert tree_hashes(site) == before
-    assert sorted(os.listdir(board.parent)) == ["content", "site"]
+    assert sorted(os.listdir(board.parent)) == [".site.cache", "content", "site"]

@@ -154,7 +154,7 @@ def test_a_broken_link_in_a_mission_fails_the_build_and_swaps_nothing(board: Pat
     assert "body: the link '/missions/site-web/' leads to no page of this site" in result.stdout
     assert result.stderr == "1 problem in 1 file; nothing was written.\n"
     assert tree(site) == before
-    assert sorted(p.name for p in board.parent.iterdir()) == ["content", "site"]
+    assert sorted(p.name for p in board.parent.iterdir()) == [".site.cache", "content", "site"]
 
 
 def test_the_right_relative_link_builds(board: Path, tmp_path: Path) -> None:

@@ -1,0 +1,297 @@
+"""The build cache: what earlier builds learnt, so that the next one redoes only what
+changed (I/O edge).
+
+It lives beside the output folder, in `.<out>.cache/` (`site/` -> `.site.cache/`), as one
+SQLite file, and holds:
+
+- objects: the Mission or Association made from each content file, with the digests of
+  the files it was made from (the file itself, the default-language file of a
+  translation, a mission's association). An object is reused while those digests are
+  the same and the model key (generator code, site.yaml, vocabulary.yaml) has not changed;
+- markdown: the HTML of each Markdown text, by digest of the text;
+- fragments: the <mission> items of missions.xml, by fingerprint of their inputs;
+- outputs: the fingerprint of every file of the output folder (pages, feeds, ...), for the
+  folder they describe (its device and inode), so that a build renders and writes only
+  the files whose inputs changed. A build marks them dirty before it touches the output
+  folder and clean once done: after a crash in between, the next build starts afresh.
+
+Everything in it can be rebuilt: a cache that cannot be read is dropped, never trusted.
+One build at a time uses a cache (a lock file), so `missions serve` and a `missions
+build` of the same folder wait for each other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import pickle
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.model import Association, Mission
+
+SCHEMA = 2  # bump when a table or what is pickled in it changes
+
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB)",
+    "CREATE TABLE IF NOT EXISTS objects (path TEXT PRIMARY KEY, deps BLOB, value BLOB)",
+    "CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, html TEXT)",
+    "CREATE TABLE IF NOT EXISTS fragments (key BLOB PRIMARY KEY, text TEXT)",
+    "CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, fingerprint BLOB)",
+)
+
+Dependencies = tuple[tuple[str, bytes], ...]  # (file path, digest of its bytes), in order
+Made = Association | Mission
+
+
+def cache_dir(out: Path) -> Path:
+    return out.parent / f".{out.name}.cache"
+
+
+def folder_id(path: Path) -> tuple[int, int, int] | None:
+    """Which folder a set of output fingerprints describes. Device and inode survive the
+    swap of a new folder into place; the change time of the folder tells a folder made
+    again at the same inode, or whose top-level files someone else replaced."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_ctime_ns)
+
+
+@dataclass
+class Cache:
+    """The cache of one output folder, loaded in memory; `save` writes what changed.
+
+    `missions serve` keeps one Cache for all its builds, so that a rebuild reads nothing
+    back from the disk.
+    """
+
+    path: Path | None  # None: in memory only
+    model_key: bytes = b""
+    objects: dict[str, tuple[Dependencies, Made, bytes]] = field(default_factory=dict)  # + card digest
+    outputs: dict[str, bytes] = field(default_factory=dict)  # output path -> fingerprint
+    out_id: tuple[int, int, int] | None = None
+    clean: bool = False
+    generation: bytes = b""  # changes with every save: another process saved meanwhile
+    has_markdown: bool = False  # worth looking up Markdown in the database
+    # An index refresh an incremental build left for later (build(defer_index=True)).
+    pending_index: Callable[[], None] | None = None  # the output folder holds exactly `outputs`
+    markdown: dict[str, str] = field(default_factory=dict)  # loaded, or made this build
+    fragments: dict[bytes, str] = field(default_factory=dict)
+    _new_objects: dict[str, tuple[Dependencies, Made, bytes]] = field(default_factory=dict)  # + card digest
+    _gone_objects: set[str] = field(default_factory=set)
+    _new_markdown: dict[str, str] = field(default_factory=dict)
+    _new_fragments: dict[bytes, str] = field(default_factory=dict)
+    _db: sqlite3.Connection | None = None
+
+    # --- reading -------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, directory: Path) -> Cache:
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / "cache.sqlite3"
+        try:
+            return cls._load(path)
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError,
+                ImportError, TypeError, ValueError):
+            # Unreadable or made by another version: start again from nothing.
+            for name in ("cache.sqlite3", "cache.sqlite3-journal"):
+                with contextlib.suppress(FileNotFoundError):
+                    (directory / name).unlink()
+            return cls._load(path)
+
+    @classmethod
+    def _load(cls, path: Path) -> Cache:
+        db = sqlite3.connect(path, isolation_level=None)
+        db.execute("PRAGMA journal_mode=TRUNCATE")
+        for statement in _TABLES:
+            db.execute(statement)
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+        if meta and pickle.loads(meta.get("schema", pickle.dumps(None))) != SCHEMA:
+            db.close()
+            raise ValueError("another cache schema")
+        cache = cls(path, _db=db)
+        if not meta:
+            db.execute("INSERT INTO meta VALUES ('schema', ?)", (pickle.dumps(SCHEMA),))
+            return cache
+        cache._read(meta)
+        return cache
+
+    def _read(self, meta: Mapping[str, Any]) -> None:
+        db = self._db
+        assert db is not None
+        self.model_key = meta.get("model_key") or b""
+        out_id = meta.get("out_id")
+        self.out_id = pickle.loads(out_id) if out_id else None
+        self.clean = meta.get("state") == b"clean"
+        self.generation = meta.get("generation") or b""
+        self.objects = {}
+        for path, deps_card, value in db.execute("SELECT path, deps, value FROM objects"):
+            deps, card = pickle.loads(deps_card)
+            self.objects[path] = (deps, pickle.loads(value), card)
+        self.outputs = dict(db.execute("SELECT path, fingerprint FROM outputs"))
+        self.has_markdown = db.execute("SELECT EXISTS (SELECT 1 FROM markdown)").fetchone()[0]
+        self.markdown = {}
+        self.fragments = {}
+        self._forget_news()
+
+    def refresh(self) -> None:
+        """Read the database again if another process saved a build since we did."""
+        if self._db is None:
+            return
+        meta = dict(self._db.execute("SELECT key, value FROM meta"))
+        if (meta.get("generation") or b"") != self.generation:
+            self._read(meta)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    # --- content objects -------------------------------------------------------------
+
+    def reusable(self, model_key: bytes, digests: Mapping[str, bytes]
+                 ) -> dict[str, tuple[Dependencies, Made, bytes]]:
+        """Objects whose files are all unchanged, by path; forgets the others."""
+        if model_key != self.model_key:
+            self._gone_objects.update(self.objects)
+            self.objects = {}
+            self.model_key = model_key
+        found = {}
+        for path, entry in list(self.objects.items()):
+            if all(digests.get(dep) == digest for dep, digest in entry[0]):
+                found[path] = entry
+            else:
+                del self.objects[path]
+                self._gone_objects.add(path)
+        return found
+
+    def keep_object(self, path: str, deps: Dependencies, made: Made, card: bytes) -> None:
+        self.objects[path] = self._new_objects[path] = (deps, made, card)
+        self._gone_objects.discard(path)
+
+    # --- rendered Markdown and feed items ----------------------------------------------
+
+    def markdown_html(self, key: str) -> str | None:
+        html = self.markdown.get(key)
+        if html is None and self._db is not None and self.has_markdown:
+            row = self._db.execute("SELECT html FROM markdown WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                html = self.markdown[key] = row[0]
+        return html
+
+    def keep_markdown(self, items: Iterable[tuple[str, str]]) -> None:
+        for key, html in items:
+            if key not in self.markdown:
+                self.markdown[key] = self._new_markdown[key] = html
+
+    def load_fragments(self, keys: Iterable[bytes]) -> None:
+        """Read the wanted fragments in one query rather than one each."""
+        wanted = [k for k in keys if k not in self.fragments]
+        if self._db is None or not wanted:
+            return
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (key BLOB PRIMARY KEY)")
+        self._db.execute("DELETE FROM wanted")
+        self._db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in wanted))
+        self.fragments.update(self._db.execute(
+            "SELECT f.key, f.text FROM fragments f JOIN wanted w ON f.key = w.key"))
+
+    def fragment(self, key: bytes) -> str | None:
+        return self.fragments.get(key)
+
+    def keep_fragment(self, key: bytes, text: str) -> None:
+        if key not in self.fragments:
+            self.fragments[key] = self._new_fragments[key] = text
+
+    # --- the output folder ---------------------------------------------------------------
+
+    def known_outputs(self, out: Path) -> dict[str, bytes]:
+        """Fingerprints of the files in `out`, if they are known to be exactly those."""
+        if self.clean and self.out_id is not None and self.out_id == folder_id(out):
+            return self.outputs
+        return {}
+
+    def mark_dirty(self) -> None:
+        """Before touching the output folder in place: trust nothing if we die now."""
+        self.clean = False
+        if self._db is not None:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (b"dirty",))
+
+    def save(self, out_id: tuple[int, int, int] | None, outputs: Mapping[str, bytes],
+             changed: Iterable[str] | None = None) -> None:
+        """Record a finished build: its output folder and fingerprints, and what it made.
+        `changed`: the outputs that differ from the recorded ones (None: all of them)."""
+        previous = self.outputs
+        self.outputs = dict(outputs)
+        self.out_id = out_id
+        self.clean = out_id is not None
+        db = self._db
+        if db is None:
+            self._forget_news()
+            return
+        with self._transaction(db):
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('model_key', ?)", (self.model_key,))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('out_id', ?)",
+                       (pickle.dumps(out_id),))
+            if self._gone_objects:
+                db.executemany("DELETE FROM objects WHERE path = ?",
+                               ((p,) for p in self._gone_objects))
+            db.executemany(
+                "INSERT OR REPLACE INTO objects VALUES (?, ?, ?)",
+                ((path, pickle.dumps((deps, card), protocol=5), pickle.dumps(made, protocol=5))
+                 for path, (deps, made, card) in self._new_objects.items()))
+            db.executemany("INSERT OR REPLACE INTO markdown VALUES (?, ?)",
+                           self._new_markdown.items())
+            db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)",
+                           self._new_fragments.items())
+            if changed is None:
+                db.execute("DELETE FROM outputs")
+                db.executemany("INSERT INTO outputs VALUES (?, ?)", self.outputs.items())
+            else:
+                gone = [p for p in previous if p not in self.outputs]
+                db.executemany("DELETE FROM outputs WHERE path = ?", ((p,) for p in gone))
+                db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?)",
+                               ((p, self.outputs[p]) for p in changed if p in self.outputs))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)",
+                       (b"clean" if self.clean else b"dirty",))
+            self.generation = os.urandom(8)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)",
+                       (self.generation,))
+        self.has_markdown = self.has_markdown or bool(self._new_markdown)
+        self._forget_news()
+
+    def _forget_news(self) -> None:
+        self._new_objects = {}
+        self._gone_objects = set()
+        self._new_markdown = {}
+        self._new_fragments = {}
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+        db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def locked(directory: Path) -> Iterator[None]:
+    """One build at a time per output folder (serve and build may both run)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / "lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+

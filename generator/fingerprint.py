@@ -1,0 +1,181 @@
+"""Fingerprints: a short digest of everything an output file is made from. Pure.
+
+Two builds that give a file the same fingerprint write the same bytes into it, so a build
+renders and writes only the files whose fingerprint changed (see build.py). A fingerprint
+is made of:
+
+- the build key: the generator's code and the libraries that shape the output, the
+  settings (site.yaml, vocabulary.yaml), every file of the theme, the build options
+  (today, base URL, drafts). Changing any of them changes every fingerprint;
+- what the file shows: a page's planned fields (plan.Page), in which each mission and
+  association stands for the digest of the content files it was made from (its own
+  file, its default-language file, the association of a mission in every language,
+  whose name and apply route cards and pages show).
+
+A template reaching for something else than its page, the settings and these objects
+would make the fingerprints wrong: the test suite compares cached builds with clean ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from generator.model import Association, Mission, Site
+from generator.plan import Page, Pagination
+
+Dependencies = tuple[tuple[str, bytes], ...]
+
+_SIZE = 16
+
+
+def digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=_SIZE).digest()
+
+
+def text_digest(text: str) -> bytes:
+    return digest(text.encode("utf-8", "surrogatepass"))
+
+
+def files_digest(paths: Iterable[tuple[str, bytes]]) -> bytes:
+    """Digest of named contents, in the given order."""
+    hasher = hashlib.blake2b(digest_size=_SIZE)
+    for name, data in paths:
+        hasher.update(len(name).to_bytes(4, "big") + name.encode("utf-8", "surrogatepass"))
+        hasher.update(len(data).to_bytes(8, "big") + data)
+    return hasher.digest()
+
+
+def tree_digest(root: Path) -> bytes:
+    """Digest of every file under `root`, with its relative path."""
+    found = []
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(folder, name)
+            with open(path, "rb") as handle:
+                found.append((os.path.relpath(path, root), handle.read()))
+    return files_digest(sorted(found))
+
+
+def dependencies(made: Association | Mission, default_language: str,
+                 digests: Mapping[str, bytes]) -> Dependencies:
+    """The content files an object is made from, with their digests: itself, its
+    default-language file when it is a translation, and a mission's association file."""
+    folder = os.path.dirname(made.source)
+    paths = [made.source]
+    if made.lang != default_language:
+        paths.append(os.path.join(folder, f"{made.slug}.md"))
+    if isinstance(made, Mission):
+        paths.append(os.path.join(os.path.dirname(folder), "associations",
+                                  f"{made.association}.md"))
+    return tuple((path, digests.get(path, b"")) for path in paths)
+
+
+class Fingerprints:
+    """Fingerprints of a build's outputs (build key + what each output shows)."""
+
+    def __init__(self, build_key: bytes, site: Site,
+                 deps: Mapping[str, Dependencies], cards: Mapping[str, bytes]) -> None:
+        self.build_key = build_key
+        self.site = site
+        # An association counts for every language of its slug: a card in English shows
+        # the English name. Pages other than its own show its fields, not its text.
+        default = site.config.default_language
+        full: dict[str, list[bytes]] = {}
+        fields: dict[str, list[bytes]] = {}
+        for association in site.associations:
+            full.setdefault(association.slug, []).append(_joined(deps[association.source]))
+            fields.setdefault(association.slug, []).append(cards[association.source])
+        self._association_pages = {slug: digest(b"".join(parts)) for slug, parts in full.items()}
+        self._associations = {slug: digest(b"".join(parts)) for slug, parts in fields.items()}
+
+        def inherited(m: Mission) -> bytes:
+            # A translation takes the fields it leaves out from the default-language file.
+            return cards.get(_base(m.source, m.slug), b"") if m.lang != default else b""
+
+        # A mission's own page shows its text; a list of missions (Page.missions) shows
+        # their cards: fields only, so that editing a text leaves listings alone.
+        self._missions = {
+            (m.slug, m.lang): digest(deps[m.source][0][1] + inherited(m)
+                                     + self._associations.get(m.association, b""))
+            for m in site.missions
+        }
+        self._cards = {
+            (m.slug, m.lang): digest(cards[m.source] + inherited(m)
+                                     + self._associations.get(m.association, b""))
+            for m in site.missions
+        }
+
+    def mission(self, mission: Mission) -> bytes:
+        return self._missions[(mission.slug, mission.lang)]
+
+    def association(self, association: Association) -> bytes:
+        return self._associations[association.slug]
+
+    def of(self, *parts: object) -> bytes:
+        """Fingerprint of an output made from `parts` (strings, numbers, model objects,
+        and tuples or dataclasses of them)."""
+        hasher = hashlib.blake2b(self.build_key, digest_size=_SIZE)
+        for part in parts:
+            self._feed(hasher, part)
+        return hasher.digest()
+
+    def page(self, page: Page) -> bytes:
+        hasher = hashlib.blake2b(self.build_key, digest_size=_SIZE)
+        for item in dataclasses.fields(page):
+            value = getattr(page, item.name)
+            if item.name == "missions":  # listed: cards
+                hasher.update(b"L" + b"".join(self._cards[(m.slug, m.lang)] for m in value))
+            else:
+                self._feed(hasher, value)
+        if page.kind == "association" and page.association is not None:
+            hasher.update(self._association_pages[page.association.slug])
+        if page.kind == "search":
+            # The search page counts and lists the filter values of every open mission.
+            hasher.update(b"".join(self._cards[(m.slug, m.lang)]
+                                   for m in self.site.missions if m.lang == page.lang))
+        return hasher.digest()
+
+    def _feed(self, hasher: hashlib._Hash, value: object) -> None:  # type: ignore[name-defined]
+        if isinstance(value, Mission):
+            hasher.update(b"M" + self._missions[(value.slug, value.lang)])
+        elif isinstance(value, Association):
+            hasher.update(b"A" + self._associations[value.slug] + value.lang.encode())
+        elif isinstance(value, tuple):
+            hasher.update(b"(%d" % len(value))
+            for item in value:
+                self._feed(hasher, item)
+            hasher.update(b")")
+        elif isinstance(value, Pagination):
+            # Its URLs follow from the first one and the total, which the key covers.
+            hasher.update(repr((value.number, value.total, value.count,
+                                value.urls[:1])).encode())
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            hasher.update(b"{" + type(value).__name__.encode())
+            for item in dataclasses.fields(value):
+                self._feed(hasher, getattr(value, item.name))
+            hasher.update(b"}")
+        elif value is None or isinstance(value, (str, int, float, bool, dt.date)):
+            hasher.update(repr(value).encode("utf-8", "surrogatepass") + b"\0")
+        else:  # pragma: no cover - a new kind of field must be taught here
+            raise TypeError(f"cannot fingerprint {type(value).__name__}")
+
+
+def card_digest(made: Association | Mission) -> bytes:
+    """Digest of what listings show of an object: every field but the text, which only its
+    own page (and the feeds) show. Editing a text then leaves listings alone."""
+    values = tuple(getattr(made, f.name) for f in dataclasses.fields(made)
+                   if f.name not in ("body", "body_line"))
+    return digest(repr(values).encode("utf-8", "surrogatepass"))
+
+
+def _base(source: str, slug: str) -> str:
+    return os.path.join(os.path.dirname(source), f"{slug}.md")
+
+
+def _joined(deps: Dependencies) -> bytes:
+    return b"".join(d for _, d in deps)

@@ -1,0 +1,271 @@
+"""Cached builds: the same bytes as a clean build, with only what changed rendered and
+written, and a fresh start whenever the cache cannot be trusted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.build import BuildOptions, BuildReport, build
+from generator.cache import Cache, cache_dir
+from generator.cli import main
+from generator.errors import ContentError
+from tests.conftest import EXAMPLE_CONTENT, ROOT, TODAY
+
+MISSION = "traduction-documents-administratifs-anglais"  # has an English version
+ASSOCIATION = "passerelles-traduction"  # has an English version too
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    found = {}
+    for root, _, names in os.walk(folder):
+        for name in names:
+            path = Path(root) / name
+            found[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return found
+
+
+def stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    """Inode and modification time of every file: what a rewrite changes."""
+    found = {}
+    for root, _, names in os.walk(folder):
+        for name in names:
+            info = os.stat(Path(root) / name)
+            found[(Path(root) / name).relative_to(folder).as_posix()] = (info.st_ino,
+                                                                          info.st_mtime_ns)
+    return found
+
+
+# Pagefind 1.5 writes its filter files (and so the metadata and entry files naming them)
+# in a different order from one run to the next, even on the same pages: two clean builds
+# differ there. Its fragments and index chunks, what search finds, are compared.
+UNSTABLE = re.compile(r"^pagefind/(filter/|pagefind\.[a-z]+_[0-9a-f]+\.pf_meta$|pagefind-entry)")
+
+
+def assert_same_files(cached: Path, clean: Path) -> None:
+    got, expected = files(cached), files(clean)
+    got = {k: v for k, v in got.items() if not UNSTABLE.match(k)}
+    expected = {k: v for k, v in expected.items() if not UNSTABLE.match(k)}
+    assert sorted(got) == sorted(expected)
+    different = [name for name in expected if got[name] != expected[name]]
+    assert different == []
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    folder = tmp_path / "content"
+    shutil.copytree(EXAMPLE_CONTENT, folder)
+    return folder
+
+
+def options(content: Path, out: Path, **changes: object) -> BuildOptions:
+    settings: dict[str, object] = {"content": content, "out": out, "today": TODAY,
+                                   "base_url": "https://example.org/board/", "search": False}
+    settings.update(changes)
+    return BuildOptions(**settings)  # type: ignore[arg-type]
+
+
+def edit(path: Path, change: Callable[[str], str]) -> None:
+    text = path.read_text(encoding="utf-8")
+    changed = change(text)
+    assert changed != text, f"the edit changed nothing in {path}"
+    path.write_text(changed, encoding="utf-8")
+
+
+def field(name: str, value: str) -> Callable[[str], str]:
+    return lambda text: re.sub(rf"(?m)^{name}: .*$", f"{name}: {value}", text, count=1)
+
+
+def append(words: str) -> Callable[[str], str]:
+    return lambda text: text + f"\n{words}\n"
+
+
+def add_mission(content: Path) -> None:
+    source = (content / "missions" / f"{MISSION}.md").read_text(encoding="utf-8")
+    copy = field("title", '"Relire des sous-titres de vidéos"')(source)
+    copy = field("posted", "2026-11-29")(field("deadline", "2027-01-31")(copy))
+    (content / "missions" / "relecture-sous-titres.md").write_text(copy, encoding="utf-8")
+
+
+# Each edit, then a cached build compared with a clean build of the same content.
+EDITS: list[tuple[str, Callable[[Path], None]]] = [
+    ("a mission's text", lambda c: edit(c / "missions" / f"{MISSION}.md",
+                                        append("Une phrase de plus."))),
+    ("a mission's title", lambda c: edit(c / "missions" / f"{MISSION}.md",
+                                         field("title", '"Traduire des courriers"'))),
+    ("an English version", lambda c: edit(c / "missions" / f"{MISSION}.en.md",
+                                          append("One more sentence."))),
+    ("a mission's categories", lambda c: edit(c / "missions" / f"{MISSION}.md",
+                                              field("categories", "[solidarite-insertion]"))),
+    ("an association's name", lambda c: edit(c / "associations" / f"{ASSOCIATION}.md",
+                                             field("name", '"Lien numérique solidaire"'))),
+    ("an association's English version", lambda c: edit(
+        c / "associations" / f"{ASSOCIATION}.en.md", field("name", '"Translation bridges"'))),
+    ("a deadline that closes a mission", lambda c: edit(c / "missions" / f"{MISSION}.md",
+                                                        field("deadline", "2026-11-20"))),
+    ("a new mission", add_mission),
+    ("a removed mission", lambda c: (c / "missions" / "relecture-sous-titres.md").unlink()),
+    ("the settings", lambda c: edit(c / "site.yaml", field("description",
+                                                           '"Des missions à distance."'))),
+]
+
+
+def test_cached_builds_give_the_bytes_of_clean_builds_after_every_kind_of_edit(
+    content: Path, tmp_path: Path
+) -> None:
+    cached = tmp_path / "cached" / "site"
+    build(options(content, cached))
+    for index, (what, change) in enumerate(EDITS):
+        change(content)
+        report = build(options(content, cached))
+        clean = tmp_path / f"clean-{index}" / "site"
+        build(options(content, clean, cache=False))
+        assert not cache_dir(clean).exists()
+        assert_same_files(cached, clean), what
+        if what != "the settings":  # settings change every page: built anew
+            assert report.incremental, what
+            assert report.rendered < report.pages // 2, what
+
+
+def test_a_theme_change_or_another_day_rebuilds_what_it_must(content: Path,
+                                                             tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "themes" / "default", theme)
+    cached = tmp_path / "cached" / "site"
+    build(options(content, cached, theme=theme))
+    edit(theme / "templates" / "partials" / "card.html",
+         lambda text: text.replace("card-title", "card-title card-heading", 1))
+    report = build(options(content, cached, theme=theme))
+    assert report.rendered == report.pages
+    clean = tmp_path / "clean" / "site"
+    build(options(content, clean, theme=theme, cache=False))
+    assert_same_files(cached, clean)
+    assert b"card-heading" in (cached / "index.html").read_bytes()
+
+    later = TODAY + dt.timedelta(days=40)  # some deadlines pass
+    build(options(content, cached, theme=theme, today=later))
+    build(options(content, clean, theme=theme, today=later, cache=False))
+    assert_same_files(cached, clean)
+
+
+def test_one_edited_text_renders_one_page_and_rewrites_only_what_shows_it(
+    content: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    build(options(content, out))
+    before = stamps(out)
+    edit(content / "missions" / f"{MISSION}.md", append("Une phrase de plus."))
+    report = build(options(content, out))
+    assert report.incremental and report.rendered == 1
+    after = stamps(out)
+    assert sorted(after) == sorted(before)
+    rewritten = sorted(name for name in after if after[name] != before[name])
+    # The page, and what carries the full text: the feeds it is in and missions.xml.
+    assert f"missions/{MISSION}/index.html" in rewritten
+    assert "missions.xml" in rewritten and "feed.xml" in rewritten
+    assert not [n for n in rewritten if n.endswith(".html") and MISSION not in n]
+    assert not [n for n in rewritten if n.startswith(("en/", "static/"))]
+    assert report.written == len(rewritten)
+
+    nothing = build(options(content, out))
+    assert nothing.incremental and nothing.rendered == 0 and nothing.written == 0
+    assert stamps(out) == after
+
+
+def test_a_broken_edit_keeps_the_site_and_the_next_good_build_goes_on(
+    content: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    build(options(content, out))
+    before = files(out)
+    page = content / "missions" / f"{MISSION}.md"
+    good = page.read_text(encoding="utf-8")
+    page.write_text(good + "\n[Voir aussi](/board/missions/nulle-part/)\n", encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        build(options(content, out))
+    assert any("missions/nulle-part/" in str(p) for p in raised.value.problems)
+    assert files(out) == before
+    page.write_text(good + "\nCorrigé.\n", encoding="utf-8")
+    report = build(options(content, out))
+    assert report.incremental and report.rendered == 1
+    clean = tmp_path / "clean" / "site"
+    build(options(content, clean, cache=False))
+    assert_same_files(out, clean)
+
+
+def test_an_update_interrupted_in_place_makes_the_next_build_start_afresh(
+    content: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    build(options(content, out))
+    # A build killed while it moved files in: marked dirty, a file half-updated.
+    cache = Cache.open(cache_dir(out))
+    cache.mark_dirty()
+    cache.close()
+    (out / "index.html").write_bytes(b"half-written")
+    report = build(options(content, out))
+    assert not report.incremental and report.rendered == report.pages
+    clean = tmp_path / "clean" / "site"
+    build(options(content, clean, cache=False))
+    assert_same_files(out, clean)
+
+
+def test_an_output_folder_replaced_by_someone_else_is_not_trusted(content: Path,
+                                                                 tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(options(content, out))
+    shutil.rmtree(out)
+    shutil.copytree(tmp_path / "content", out)  # anything but our site
+    report = build(options(content, out))
+    assert not report.incremental
+    clean = tmp_path / "clean" / "site"
+    build(options(content, clean, cache=False))
+    assert_same_files(out, clean)
+
+
+def test_an_unreadable_cache_is_dropped(content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(options(content, out))
+    (cache_dir(out) / "cache.sqlite3").write_bytes(b"not a database" * 100)
+    report = build(options(content, out))
+    assert not report.incremental
+    edit(content / "missions" / f"{MISSION}.md", append("Encore une phrase."))
+    assert build(options(content, out)).rendered == 1
+
+
+def test_the_search_index_follows_an_incremental_build(content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(options(content, out, search=True))
+    edit(content / "missions" / f"{MISSION}.md", field("title", '"Traduire des courriers"'))
+    report: BuildReport = build(options(content, out, search=True))
+    assert report.incremental and report.search_seconds > 0
+    clean = tmp_path / "clean" / "site"
+    build(options(content, clean, search=True, cache=False))
+    assert_same_files(out, clean)
+    # Back to no index: the bundle and the facet files go.
+    build(options(content, out))
+    assert not (out / "pagefind").exists() and not (out / "search" / "facets.json").exists()
+
+
+def test_cli_no_cache_builds_from_nothing_and_drops_the_cache(content: Path,
+                                                              tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    runner = CliRunner()
+    args = ["build", "--content", str(content), "--out", str(out), "--today", "2026-11-30",
+            "--no-search"]
+    first = runner.invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert cache_dir(out).is_dir()
+    again = runner.invoke(main, args)
+    assert again.exit_code == 0 and "0 rendered, 0 files changed" in again.output
+    assert "\r" not in again.output  # no progress display when not on a terminal
+    clean = runner.invoke(main, [*args, "--no-cache"])
+    assert clean.exit_code == 0, clean.output
+    assert "rendered" not in clean.output and not cache_dir(out).exists()
