@@ -21,12 +21,12 @@ import shutil
 import signal
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.board import read_config
 from generator.cache import Cache, cache_dir, folder_id, locked
-from generator.content import display_path, find_sources
+from generator.content import SourceFile, display_path, find_sources, read_text_file
 from generator.errors import BuildError, ConfigError, ContentError, Problem
 from generator.feeds import (
     FEED_ATOM,
@@ -40,7 +40,8 @@ from generator.feeds import (
     national_feed,
     national_item,
     robots,
-    sitemap,
+    sitemap_entries,
+    sitemap_xml,
 )
 from generator.fingerprint import (
     Dependencies,
@@ -126,14 +127,21 @@ def _load(
     languages = site_doc.data.get("languages")
     if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
         languages = []
-    sources, problems = find_sources(content, tuple(languages))
-    digests = {source.path: text_digest(source.text) for source in sources}
     model_key = files_digest([
         ("code", _code_key()),
         ("site.yaml", (content / "site.yaml").read_bytes()),
         ("vocabulary.yaml", (content / "vocabulary.yaml").read_bytes()),
     ])
+    # Files known unchanged are not read again, unless the checks themselves changed.
+    trusted = cache is not None and cache.model_key == model_key
+    known = cache.files if cache is not None and trusted else {}
+    sources, problems = find_sources(content, tuple(languages),
+                                     cache.unchanged if cache is not None and trusted else None)
+    digests = {s.path: known[s.path][1] if s.text is None else text_digest(s.text)
+               for s in sources}
     reused = cache.reusable(model_key, digests) if cache is not None else {}
+    sources, read_problems = _read_needed(sources, reused)
+    problems.extend(read_problems)
     site, validation_problems = validate(Inputs(site_doc, vocabulary_doc, tuple(sources)),
                                          {path: entry[1] for path, entry in reused.items()})
     problems.extend(validation_problems)
@@ -152,7 +160,28 @@ def _load(
         cards[made.source] = card_digest(made)
         if cache is not None:
             cache.keep_object(made.source, deps[made.source], made, cards[made.source])
+    if cache is not None:
+        cache.keep_files({s.path: (s.stat, digests[s.path]) for s in sources if s.stat})
     return site, deps, cards, model_key
+
+
+def _read_needed(sources: list[SourceFile], reused: Mapping[str, object]
+                 ) -> tuple[list[SourceFile], list[Problem]]:
+    """Read the files left unread that must be checked again after all: those whose
+    object is not reused, and the default-language files of such translations."""
+    needed = {s.path for s in sources if s.path not in reused}
+    needed |= {os.path.join(os.path.dirname(s.path), f"{s.slug}.md")
+               for s in sources if s.path in needed and s.lang is not None}
+    result, problems = [], []
+    for source in sources:
+        if source.text is None and source.path in needed:
+            text = read_text_file(source.path, source.path)
+            if isinstance(text, Problem):
+                problems.append(text)
+                continue
+            source = replace(source, text=text)
+        result.append(source)
+    return result, problems
 
 
 @functools.cache
@@ -417,10 +446,11 @@ class _Outputs:
     def _add_site_files(self) -> None:
         site, plan = self.site, self.plan
         default = site.config.default_language
-        listed = tuple(m for m in site.missions if m.lang == default and not m.draft
-                       and not m.is_closed(plan.today))
+        listed = plan.open_missions(default, drafts=False)
         self._add(NATIONAL_FEED, self.prints.of("national", listed), self._national)
-        self._add_bytes(SITEMAP, sitemap(site, plan))
+        entries = sitemap_entries(site, plan)
+        self._add(SITEMAP, self.prints.of("sitemap", repr(entries)),
+                  functools.partial(sitemap_xml, entries))
         self._add_bytes(ROBOTS, robots(plan.urls))
         self._add_bytes(NOJEKYLL, b"")  # GitHub Pages: serve the folder as it is
 

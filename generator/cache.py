@@ -34,14 +34,15 @@ from typing import Any
 
 from generator.model import Association, Mission
 
-SCHEMA = 2  # bump when a table or what is pickled in it changes
+SCHEMA = 3  # bump when a table or what is pickled in it changes
 
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB)",
-    "CREATE TABLE IF NOT EXISTS objects (path TEXT PRIMARY KEY, deps BLOB, value BLOB)",
+    "CREATE TABLE IF NOT EXISTS objects (path TEXT PRIMARY KEY, value BLOB)",
     "CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, html TEXT)",
     "CREATE TABLE IF NOT EXISTS fragments (key BLOB PRIMARY KEY, text TEXT)",
     "CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, fingerprint BLOB)",
+    "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stat TEXT, digest BLOB)",
 )
 
 Dependencies = tuple[tuple[str, bytes], ...]  # (file path, digest of its bytes), in order
@@ -75,6 +76,7 @@ class Cache:
     model_key: bytes = b""
     objects: dict[str, tuple[Dependencies, Made, bytes]] = field(default_factory=dict)  # + card digest
     outputs: dict[str, bytes] = field(default_factory=dict)  # output path -> fingerprint
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # stat key, digest
     out_id: tuple[int, int, int] | None = None
     clean: bool = False
     generation: bytes = b""  # changes with every save: another process saved meanwhile
@@ -83,7 +85,9 @@ class Cache:
     pending_index: Callable[[], None] | None = None  # the output folder holds exactly `outputs`
     markdown: dict[str, str] = field(default_factory=dict)  # loaded, or made this build
     fragments: dict[bytes, str] = field(default_factory=dict)
-    _new_objects: dict[str, tuple[Dependencies, Made, bytes]] = field(default_factory=dict)  # + card digest
+    _new_objects: dict[str, tuple[Dependencies, Made, bytes]] = field(default_factory=dict)
+    _new_files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    _gone_files: set[str] = field(default_factory=set)  # + card digest
     _gone_objects: set[str] = field(default_factory=set)
     _new_markdown: dict[str, str] = field(default_factory=dict)
     _new_fragments: dict[bytes, str] = field(default_factory=dict)
@@ -131,9 +135,10 @@ class Cache:
         self.clean = meta.get("state") == b"clean"
         self.generation = meta.get("generation") or b""
         self.objects = {}
-        for path, deps_card, value in db.execute("SELECT path, deps, value FROM objects"):
-            deps, card = pickle.loads(deps_card)
-            self.objects[path] = (deps, pickle.loads(value), card)
+        for path, value in db.execute("SELECT path, value FROM objects"):
+            self.objects[path] = pickle.loads(value)  # one loads per row: (deps, made, card)
+        self.files = {path: (stat, file_digest) for path, stat, file_digest
+                      in db.execute("SELECT path, stat, digest FROM files")}
         self.outputs = dict(db.execute("SELECT path, fingerprint FROM outputs"))
         self.has_markdown = db.execute("SELECT EXISTS (SELECT 1 FROM markdown)").fetchone()[0]
         self.markdown = {}
@@ -170,6 +175,16 @@ class Cache:
                 del self.objects[path]
                 self._gone_objects.add(path)
         return found
+
+    def unchanged(self, path: str, stat: str) -> bool:
+        known = self.files.get(path)
+        return known is not None and known[0] == stat
+
+    def keep_files(self, files: Mapping[str, tuple[str, bytes]]) -> None:
+        """The stat key and digest of every content file read by a build that passed."""
+        self._gone_files = set(self.files) - set(files)
+        self._new_files = {p: v for p, v in files.items() if self.files.get(p) != v}
+        self.files = dict(files)
 
     def keep_object(self, path: str, deps: Dependencies, made: Made, card: bytes) -> None:
         self.objects[path] = self._new_objects[path] = (deps, made, card)
@@ -242,9 +257,13 @@ class Cache:
                 db.executemany("DELETE FROM objects WHERE path = ?",
                                ((p,) for p in self._gone_objects))
             db.executemany(
-                "INSERT OR REPLACE INTO objects VALUES (?, ?, ?)",
-                ((path, pickle.dumps((deps, card), protocol=5), pickle.dumps(made, protocol=5))
-                 for path, (deps, made, card) in self._new_objects.items()))
+                "INSERT OR REPLACE INTO objects VALUES (?, ?)",
+                ((path, pickle.dumps(entry, protocol=5))
+                 for path, entry in self._new_objects.items()))
+            gone_files = [p for p in self._gone_files if p not in self.files]
+            db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in gone_files))
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
+                           ((p, stat, d) for p, (stat, d) in self._new_files.items()))
             db.executemany("INSERT OR REPLACE INTO markdown VALUES (?, ?)",
                            self._new_markdown.items())
             db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)",
@@ -266,6 +285,8 @@ class Cache:
         self._forget_news()
 
     def _forget_news(self) -> None:
+        self._new_files = {}
+        self._gone_files = set()
         self._new_objects = {}
         self._gone_objects = set()
         self._new_markdown = {}

@@ -12,6 +12,7 @@ import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import Literal
 
 from generator.errors import Problem
@@ -33,7 +34,8 @@ class SourceFile:
     path: str  # as shown to people, e.g. content/missions/x.md
     slug: str
     lang: str | None  # None: the default language
-    text: str
+    text: str | None  # None: not read, the caller knew the file unchanged (find_sources)
+    stat: str = ""  # what changes when the file does (size, times, inode)
 
 
 def display_path(path: Path) -> str:
@@ -100,10 +102,17 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
     return data.count(b"\n", 0, offset) + 1, len(before) + 1
 
 
+def stat_key(info: os.stat_result) -> str:
+    return f"{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}"
+
+
 def find_sources(
-    content: Path, languages: tuple[str, ...]
+    content: Path, languages: tuple[str, ...],
+    unchanged: Callable[[str, str], bool] | None = None,
 ) -> tuple[list[SourceFile], list[Problem]]:
-    """Read every mission and association file; problems with names or bytes are collected."""
+    """Read every mission and association file; problems with names or bytes are collected.
+    Files for which `unchanged(path, stat_key)` holds are not read (text None): a build
+    cache knows them, and they passed every check when it read them."""
     sources: list[SourceFile] = []
     problems: list[Problem] = []
     for kind, folder in KIND_DIRS:
@@ -155,11 +164,22 @@ def find_sources(
                 problems.append(named)
                 continue
             slug, lang = named
-            text = read_text_file(os.path.join(directory, name), shown)
+            path = os.path.join(directory, name)
+            key = ""
+            if unchanged is not None:
+                try:
+                    key = stat_key(os.lstat(path))
+                except OSError:
+                    key = ""
+                if key and unchanged(shown, key):
+                    sources.append(SourceFile(kind, shown, slug, lang, None, key))
+                    continue
+            text = read_text_file(path, shown)
             if isinstance(text, Problem):
                 problems.append(text)
                 continue
-            sources.append(SourceFile(kind, shown, slug, lang, text))
+            # Taken before reading: a file changed in between is read again next time.
+            sources.append(SourceFile(kind, shown, slug, lang, text, key))
     return sources, problems
 
 

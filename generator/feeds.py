@@ -147,7 +147,7 @@ def feeds(site: Site, plan: Plan, strings: Mapping[str, Strings]) -> list[Feed]:
     result = []
     for lang in site.config.languages:
         t = strings[lang]
-        listed = open_missions(site, lang, plan.today, plan.drafts)
+        listed = plan.open_missions(lang, drafts=plan.drafts)
         groups: list[tuple[str, str | None, Term | None, tuple[Mission, ...]]] = [
             ("", None, None, listed)
         ]
@@ -279,7 +279,7 @@ def national_feed(
     ET.indent(root)
     head = ET.tostring(root, encoding="unicode").removesuffix("</source>")
     make = item or (lambda mission: national_item(site, urls, html, t, mission))
-    missions = open_missions(site, lang, plan.today, drafts=False)
+    missions = plan.open_missions(lang, drafts=False)
     parts = ["<?xml version=\"1.0\" encoding=\"utf-8\"?>\n", head.rstrip("\n")]
     for mission in missions:
         parts.append("\n  ")
@@ -363,26 +363,38 @@ def _decimal(value: float, lang: str) -> str:
 
 
 def sitemap(site: Site, plan: Plan) -> bytes:
+    return sitemap_xml(sitemap_entries(site, plan))
+
+
+SitemapEntry = tuple[str, str, tuple[tuple[str, str], ...]]  # loc, lastmod, alternates
+
+
+def sitemap_entries(site: Site, plan: Plan) -> tuple[SitemapEntry, ...]:
     """Every indexable page: no closed mission, no draft, no 404, no search page; each
     with its translations as hreflang alternates."""
     listed = [p for p in plan.pages if not p.noindex and p.kind not in _NOT_IN_SITEMAP]
     indexable = {p.url for p in listed}
     newest = {
-        lang: _newest(open_missions(site, lang, plan.today, drafts=False))
+        lang: _newest(plan.open_missions(lang, drafts=False))
         for lang in site.config.languages
     }
-    root = ET.Element("urlset", {"xmlns": SITEMAP_NS, "xmlns:xhtml": XHTML_NS})
+    entries = []
     for page in listed:
-        url = ET.SubElement(root, "url")
-        _text(url, "loc", page.url)
         lastmod = _lastmod(page) or newest[page.lang] or plan.today
-        _text(url, "lastmod", lastmod.isoformat())
-        alternates = [a for a in page.alternates if a.url in indexable]
-        if len(alternates) > 1:
-            for alternate in alternates:
-                ET.SubElement(url, "xhtml:link", {
-                    "rel": "alternate", "hreflang": alternate.lang, "href": alternate.url,
-                })
+        alternates = tuple((a.lang, a.url) for a in page.alternates if a.url in indexable)
+        entries.append((page.url, lastmod.isoformat(), alternates if len(alternates) > 1 else ()))
+    return tuple(entries)
+
+
+def sitemap_xml(entries: Sequence[SitemapEntry]) -> bytes:
+    root = ET.Element("urlset", {"xmlns": SITEMAP_NS, "xmlns:xhtml": XHTML_NS})
+    for loc, lastmod, alternates in entries:
+        url = ET.SubElement(root, "url")
+        _text(url, "loc", loc)
+        _text(url, "lastmod", lastmod)
+        for lang, href in alternates:
+            ET.SubElement(url, "xhtml:link", {"rel": "alternate", "hreflang": lang,
+                                              "href": href})
     return _xml(root)
 
 

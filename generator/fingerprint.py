@@ -124,21 +124,47 @@ class Fingerprints:
             self._feed(hasher, part)
         return hasher.digest()
 
+    # Every field of plan.Page, each used below (a test checks the list is complete).
+    PAGE_FIELDS = frozenset({
+        "kind", "template", "lang", "route", "output", "url", "alternates", "noindex",
+        "missions", "mission", "association", "associations", "term", "pagination",
+        "terms", "association_counts", "closed", "feeds",
+    })
+
     def page(self, page: Page) -> bytes:
-        hasher = hashlib.blake2b(self.build_key, digest_size=_SIZE)
-        for item in dataclasses.fields(page):
-            value = getattr(page, item.name)
-            if item.name == "missions":  # listed: cards
-                hasher.update(b"L" + b"".join(self._cards[(m.slug, m.lang)] for m in value))
-            else:
-                self._feed(hasher, value)
-        if page.kind == "association" and page.association is not None:
-            hasher.update(self._association_pages[page.association.slug])
+        # Field by field rather than through _feed: there is one page per mission, and
+        # this runs for every page of every build.
+        parts: list[object] = [
+            page.kind, page.template, page.lang, page.route, page.output, page.url,
+            page.noindex, page.closed,
+            tuple((a.lang, a.url) for a in page.alternates),
+            page.association_counts,
+            tuple((c.kind, c.term.key, c.count) for c in page.terms),  # labels: settings
+            page.term.key if page.term is not None else None,
+            (page.feeds.atom, page.feeds.json) if page.feeds is not None else None,
+        ]
+        if page.pagination is not None:
+            pagination = page.pagination
+            # Its URLs follow from the first one and the total.
+            parts.append((pagination.number, pagination.total, pagination.count,
+                          pagination.urls[:1]))
+        data = [self.build_key, repr(parts).encode("utf-8", "surrogatepass")]
+        if page.mission is not None:
+            data.append(b"M" + self._missions[(page.mission.slug, page.mission.lang)])
+        if page.association is not None:
+            data.append(b"A" + self._associations[page.association.slug])
+            if page.kind == "association":  # its own page shows its text too
+                data.append(self._association_pages[page.association.slug])
+        if page.associations:
+            data.append(b"As" + b"".join(self._associations[a.slug] + a.lang.encode()
+                                         for a in page.associations))
+        if page.missions:  # listed: their cards, not their texts
+            data.append(b"L" + b"".join(self._cards[(m.slug, m.lang)] for m in page.missions))
         if page.kind == "search":
             # The search page counts and lists the filter values of every open mission.
-            hasher.update(b"".join(self._cards[(m.slug, m.lang)]
-                                   for m in self.site.missions if m.lang == page.lang))
-        return hasher.digest()
+            data.append(b"S" + b"".join(self._cards[(m.slug, m.lang)]
+                                        for m in self.site.missions if m.lang == page.lang))
+        return digest(b"\0".join(data))
 
     def _feed(self, hasher: hashlib._Hash, value: object) -> None:  # type: ignore[name-defined]
         if isinstance(value, Mission):

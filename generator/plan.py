@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from generator.model import Association, Mission, Site, Term
 
@@ -141,6 +141,13 @@ class Plan:
     urls: Urls
     today: dt.date
     drafts: bool = False  # whether drafts are listed (and so in the feeds)
+    # open_missions() of each language, drafts as the build lists them, then without.
+    listed: Mapping[str, tuple[Mission, ...]] = field(default_factory=dict)
+    public: Mapping[str, tuple[Mission, ...]] = field(default_factory=dict)
+
+    def open_missions(self, lang: str, *, drafts: bool) -> tuple[Mission, ...]:
+        """What open_missions() gives, worked out once by plan()."""
+        return self.listed[lang] if drafts == self.drafts else self.public[lang]
 
 
 def open_missions(site: Site, lang: str, today: dt.date, drafts: bool) -> tuple[Mission, ...]:
@@ -158,6 +165,7 @@ def plan(site: Site, today: dt.date, *, drafts: bool = False, base_url: str | No
     urls = Urls(base_url or config.base_url, config.default_language)
     languages = config.languages
     pages: list[Page] = []
+    listed_by_lang: dict[str, tuple[Mission, ...]] = {}
 
     def everywhere(route: str) -> tuple[Alternate, ...]:
         return tuple(Alternate(lang, urls.absolute(lang, route)) for lang in languages)
@@ -174,7 +182,7 @@ def plan(site: Site, today: dt.date, *, drafts: bool = False, base_url: str | No
         )
 
     for lang in languages:
-        listed = open_missions(site, lang, today, drafts)
+        listed = listed_by_lang[lang] = open_missions(site, lang, today, drafts)
         all_versions = [m for m in site.missions if m.lang == lang and (drafts or not m.draft)]
         associations = tuple(
             sorted(
@@ -239,10 +247,14 @@ def plan(site: Site, today: dt.date, *, drafts: bool = False, base_url: str | No
     # language only, and a mission may have no English version.
     existing = {p.url for p in pages}
     pages = [
-        replace(p, alternates=tuple(a for a in p.alternates if a.url in existing))
+        p if all(a.url in existing for a in p.alternates)
+        else replace(p, alternates=tuple(a for a in p.alternates if a.url in existing))
         for p in pages
     ]
-    return Plan(tuple(pages), urls, today, drafts)
+    public = listed_by_lang if not drafts else {
+        lang: tuple(m for m in missions if not m.draft) for lang, missions in listed_by_lang.items()
+    }
+    return Plan(tuple(pages), urls, today, drafts, listed_by_lang, public)
 
 
 def _counts(

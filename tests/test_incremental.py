@@ -3,6 +3,7 @@ written, and a fresh start whenever the cache cannot be trusted."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -17,6 +18,8 @@ from generator.build import BuildOptions, BuildReport, build
 from generator.cache import Cache, cache_dir
 from generator.cli import main
 from generator.errors import ContentError
+from generator.fingerprint import Fingerprints
+from generator.plan import Page
 from tests.conftest import EXAMPLE_CONTENT, ROOT, TODAY
 
 MISSION = "traduction-documents-administratifs-anglais"  # has an English version
@@ -115,6 +118,10 @@ EDITS: list[tuple[str, Callable[[Path], None]]] = [
     ("the settings", lambda c: edit(c / "site.yaml", field("description",
                                                            '"Des missions à distance."'))),
 ]
+
+
+def test_page_fingerprints_cover_every_field_of_a_page() -> None:
+    assert {f.name for f in dataclasses.fields(Page)} == Fingerprints.PAGE_FIELDS
 
 
 def test_cached_builds_give_the_bytes_of_clean_builds_after_every_kind_of_edit(
