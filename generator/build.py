@@ -358,6 +358,21 @@ class _Build:
         return moved + len(gone), search_seconds
 
 
+def run_pending_index(options: BuildOptions, cache: Cache) -> float | None:
+    """Bring the search index up to date after build(defer_index=True); returns the
+    seconds it took, or None when there was nothing to do."""
+    task = cache.pending_index
+    cache.pending_index = None
+    if task is None:
+        return None
+    started = time.perf_counter()
+    with locked(cache_dir(options.out.resolve())):
+        if cache.changed_elsewhere():  # another build took over the folder meanwhile
+            return None
+        task()
+    return time.perf_counter() - started
+
+
 def refresh_index(options: BuildOptions, cache: Cache, outputs: _Outputs) -> None:
     """Index the output folder again into a new bundle, swapped with the old one."""
     out = options.out.resolve()

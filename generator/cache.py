@@ -111,7 +111,8 @@ class Cache:
 
     @classmethod
     def _load(cls, path: Path) -> Cache:
-        db = sqlite3.connect(path, isolation_level=None)
+        # One build at a time uses it (the lock), whichever thread of `missions serve`.
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=TRUNCATE")
         for statement in _TABLES:
             db.execute(statement)
@@ -144,6 +145,12 @@ class Cache:
         self.markdown = {}
         self.fragments = {}
         self._forget_news()
+
+    def changed_elsewhere(self) -> bool:
+        if self._db is None:
+            return False
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return (row[0] if row else b"") != self.generation
 
     def refresh(self) -> None:
         """Read the database again if another process saved a build since we did."""

@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator.build import BuildOptions, BuildReport, build
+from generator.build import BuildOptions, BuildReport, build, run_pending_index
+from generator.cache import Cache, cache_dir, locked
 from generator.errors import ContentError, GeneratorError
 
 LIVE_PREFIX = "/__missions/"
@@ -208,6 +209,8 @@ class Watch:
 
     options: BuildOptions
     echo: Callable[[str], None]
+    # Kept between builds, so that a rebuild reads nothing back from the disk.
+    cache: Cache | None = None
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -218,7 +221,8 @@ def rebuild(watch: Watch, live: LiveState) -> BuildReport | None:
     """Build once; publish the result to open pages and the terminal. Never raises for
     content or theme problems: the last good site stays in place."""
     try:
-        report = build(watch.options)
+        # The search index is refreshed after open pages are told to reload, not before.
+        report = build(watch.options, cache=watch.cache, defer_index=True)
     except ContentError as error:
         lines = [str(problem) for problem in error.problems]
         for line in lines:
@@ -232,6 +236,14 @@ def rebuild(watch: Watch, live: LiveState) -> BuildReport | None:
         return None
     watch.echo(report.summary())
     live.publish(built=True)
+    if watch.cache is not None:
+        try:
+            seconds = run_pending_index(watch.options, watch.cache)
+        except GeneratorError as error:
+            watch.echo(f"Search index not refreshed: {error}")
+        else:
+            if seconds is not None:
+                watch.echo(f"Search index refreshed in {seconds:.1f} s")
     return report
 
 
@@ -255,7 +267,10 @@ def watch_and_rebuild(
 def serve_live(options: BuildOptions, host: str, port: int, echo: Callable[[str], None]) -> None:
     """`missions serve`: first build, then serve with live reload until interrupted."""
     live = LiveState()
-    watch = Watch(replace(options, base_url=f"http://{host}:{port}/"), echo)
+    out = options.out.resolve()
+    with locked(cache_dir(out)):
+        cache = Cache.open(cache_dir(out)) if options.cache else None
+    watch = Watch(replace(options, base_url=f"http://{host}:{port}/"), echo, cache)
     if rebuild(watch, live) is None and not watch.options.out.exists():
         echo("Nothing to serve yet: fix the problems above and save again.")
         watch.options.out.mkdir(parents=True, exist_ok=True)
@@ -274,3 +289,6 @@ def serve_live(options: BuildOptions, host: str, port: int, echo: Callable[[str]
             pass
         finally:
             stop.set()
+            watcher.join(timeout=5)
+            if cache is not None:
+                cache.close()

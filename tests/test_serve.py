@@ -92,6 +92,18 @@ def test_a_saved_change_rebuilds_and_announces_a_reload(serving: Serving) -> Non
     with urllib.request.urlopen(serving.base + "missions/maths/") as response:
         assert "Soutien en maths et en physique" in response.read().decode()
     assert "Changed: maths.md" in serving.output()
+    # Only what shows the mission was rendered; the search index followed afterwards,
+    # once open pages had been told to reload.
+    deadline = time.monotonic() + 60
+    while "Search index refreshed" not in serving.output():
+        assert time.monotonic() < deadline, serving.output()
+        time.sleep(0.1)
+    log = serving.output()
+    rebuilt = log[log.index("Changed: maths.md"):]
+    assert " rendered, " in rebuilt.splitlines()[1]
+    assert rebuilt.index(" rendered, ") < rebuilt.index("Search index refreshed")
+    with urllib.request.urlopen(serving.base + "search/cards-0.json") as response:
+        assert "Soutien en maths et en physique" in response.read().decode()
 
 
 def test_a_broken_file_keeps_the_last_good_site_and_reports_it(serving: Serving) -> None:
