@@ -19,6 +19,7 @@ import os
 import pickle
 import shutil
 import signal
+import subprocess
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -91,6 +92,7 @@ class BuildReport:
     rendered: int = 0  # pages rendered by this build (the others were unchanged)
     written: int = 0  # files written or removed in the output folder
     incremental: bool = False  # the output folder was updated in place
+    steps: tuple[tuple[str, float], ...] = ()  # seconds of each step, in order
 
     def summary(self) -> str:
         text = (
@@ -246,9 +248,17 @@ class _Build:
         self.progress = progress
         self.defer_index = defer_index
 
+    def step(self, name: str) -> None:
+        now = time.perf_counter()
+        self.steps.append((name, now - self.last))
+        self.last = now
+
     def run(self) -> BuildReport:
         options = self.options
+        self.steps: list[tuple[str, float]] = [("cache", time.perf_counter() - self.started)]
+        self.last = time.perf_counter()
         site, deps, cards, model_key = _load(options.content, self.cache)
+        self.step("read and check")
         base_url = options.base_url
         if base_url is not None and not base_url.endswith("/"):
             base_url += "/"
@@ -259,11 +269,13 @@ class _Build:
             ("theme", tree_digest(theme.root)),
             ("options", repr((options.today, base_url, options.drafts)).encode()),
         ])
+        self.step("plan")
         prints = Fingerprints(build_key, site, deps, cards)
         renderer = Renderer(site, site_plan, theme,
                             markdown_cache=_MarkdownStore(self.cache))
         outputs = _Outputs(site, site_plan, renderer, theme, prints, self.cache,
                            options.search)
+        self.step("fingerprints")
         known = self.cache.known_outputs(self.out)
         changed = [name for name, fingerprint in outputs.fingerprints.items()
                    if known.get(name) != fingerprint]
@@ -293,6 +305,7 @@ class _Build:
             rendered=len(pages),
             written=written,
             incremental=incremental,
+            steps=tuple(self.steps),
         )
 
     def _replace(self, site_plan: Plan, renderer: Renderer, theme: Theme,
@@ -302,21 +315,27 @@ class _Build:
         try:
             render_pages(site_plan.pages, renderer, staging, self.options.jobs, self.progress)
             self.cache.keep_markdown(renderer.markdown_cache.items())
+            self.step("render pages")
             names = [n for n in outputs.fingerprints if n not in outputs.page_names]
             outputs.write(names, staging)
+            self.step("feeds and other files")
             broken = check_output(site_plan, staging, theme.templates)  # links resolve
             if broken:
                 raise ContentError(broken)
+            self.step("link check")
             search_started = time.perf_counter()
             if outputs.search:  # indexes the rendered pages, so after them and before the swap
                 outputs.index(staging, staging / BUNDLE)
             search_seconds = time.perf_counter() - search_started
+            self.step("search index")
             self.cache.mark_dirty()
             _swap(staging, self.out)
+            self.step("swap")
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         self.cache.save(folder_id(self.out), outputs.fingerprints)
+        self.step("save cache")
         return len(outputs.fingerprints), search_seconds
 
     def _update(self, site_plan: Plan, renderer: Renderer, theme: Theme, outputs: _Outputs,
@@ -327,18 +346,22 @@ class _Build:
         try:
             render_pages(pages, renderer, staging, self.options.jobs, self.progress)
             self.cache.keep_markdown(renderer.markdown_cache.items())
+            self.step("render pages")
             others = [n for n in changed if n not in outputs.page_names and n != BUNDLE + "/"]
             written = outputs.write(others, staging, compare_with=self.out)
+            self.step("feeds and other files")
             broken = check_output(site_plan, staging, theme.templates, behind=self.out,
                                   only=[p.output for p in pages],
                                   kept=_Kept(outputs.fingerprints))
             if broken:
                 raise ContentError(broken)
+            self.step("link check")
             gone = [name for name in known if name not in outputs.fingerprints]
             self.cache.mark_dirty()
             moved = _move_in(staging, self.out, [p.output for p in pages] + written)
             for name in gone:
                 _remove(self.out, name)
+            self.step("move in")
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         fingerprints = dict(outputs.fingerprints)
@@ -347,6 +370,7 @@ class _Build:
         if index_due:  # recorded once the bundle is made, below or by refresh_index
             fingerprints[bundle] = known.get(bundle, b"")
         self.cache.save(folder_id(self.out), fingerprints, changed)
+        self.step("save cache")
         search_seconds = 0.0
         if index_due and not self.defer_index:
             search_started = time.perf_counter()
@@ -691,9 +715,13 @@ def _staging_dir(out: Path) -> Path:
 
 def _remove_stale(out: Path) -> None:
     """Remove folders left by builds that were killed (their process is gone)."""
-    for leftover in out.parent.glob(f".{out.name}.*-*"):
+    leftovers = [*out.parent.glob(f".{out.name}.*-*"),
+                 *cache_dir(out).glob(f".{out.name}.trash-*")]
+    for leftover in leftovers:
         pid = leftover.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _alive(int(pid)):
+        if ".trash-" in leftover.name:
+            _remove_later(leftover)  # maybe still being removed: never wait for it
+        elif pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(leftover, ignore_errors=True)
 
 
@@ -722,12 +750,36 @@ def _swap(staging: Path, out: Path) -> None:
             at_fdcwd, os.fsencode(staging), at_fdcwd, os.fsencode(out), _RENAME_EXCHANGE
         )
         if result == 0:
-            shutil.rmtree(staging)  # now holds the previous site
+            _discard(staging, out)  # now holds the previous site
             return
     if out.exists():
         old = out.parent / f".{out.name}.old-{os.getpid()}"
         os.rename(out, old)
         os.rename(staging, out)
-        shutil.rmtree(old)
+        _discard(old, out)
     else:
         os.rename(staging, out)
+
+
+def _discard(folder: Path, out: Path) -> None:
+    """Remove a previous site without waiting: removing ten thousand folders can take
+    longer than building them (on file systems that trim freed blocks, seconds per
+    thousand). It is moved aside (into the cache folder when there is one, out of sight),
+    then removed by a process of its own; a removal that dies is finished by the next
+    build (_remove_stale)."""
+    cache = cache_dir(out)
+    trash = (cache if cache.is_dir() else out.parent) / f".{out.name}.trash-{os.getpid()}"
+    shutil.rmtree(trash, ignore_errors=True)
+    os.rename(folder, trash)
+    _remove_later(trash)
+
+
+def _remove_later(folder: Path) -> None:
+    sh = shutil.which("sh")
+    if sh is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    # The shell starts `rm` in the background and exits: rm belongs to no one, and this
+    # process is left with no child to wait for.
+    subprocess.run([sh, "-c", 'rm -rf -- "$1" </dev/null >/dev/null 2>&1 &', "sh",
+                    str(folder)], check=False, start_new_session=True)

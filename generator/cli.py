@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import version
@@ -204,6 +205,9 @@ def build_command(
         if progress is not None:
             progress.clear()
     click.echo(report.summary())
+    if os.environ.get("MISSIONS_TIMINGS"):  # for benchmarks: where the time went
+        click.echo(" ".join(f"{name}={seconds:.2f}" for name, seconds in report.steps),
+                   err=True)
 
 
 class _Progress:
