@@ -69,8 +69,18 @@ class Translator:
         self.catalogue = catalogue
         self.lang = lang
         self.locale = Locale.parse(lang)
+        # Most calls are a bare key (labels, headings): dozens a page, the same each time.
+        self._plain: dict[str, str] = {}
 
     def __call__(self, key: str, count: int | None = None, /, **params: object) -> str:
+        if count is None and not params:
+            text = self._plain.get(key)
+            if text is None:
+                text = self._plain[key] = self._translate(key, None, {})
+            return text
+        return self._translate(key, count, params)
+
+    def _translate(self, key: str, count: int | None, params: dict[str, object]) -> str:
         try:
             text = self.catalogue[key][self.lang]
         except KeyError:
@@ -254,6 +264,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             bytecode_cache=bytecode_cache,
+            auto_reload=False,  # one build, one theme: no need to stat templates per page
         )
         self.translators = {lang: Translator(self.catalogue, lang) for lang in site.config.languages}
         # Built only from validated host names, so it is safe to emit without escaping.
