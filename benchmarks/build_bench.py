@@ -467,8 +467,9 @@ def run_size(missions: int, args: argparse.Namespace, code: Path) -> Results:
                          workdir / f"edit-backup-hugo-{missions}.md")
         hugo_edit.undo()
 
-    # Our cache, if the build has one: an option of `missions build`, or folders by name.
-    cache_option = next((o for o in ("--cache-dir", "--cache") if o in build_help(code)), None)
+    # Our cache, if the build has one: an option naming its folder, or folders by name
+    # (today .<out>.cache beside --out, removed with the `.{out.name}.*` pattern below).
+    cache_option = "--cache-dir" if "--cache-dir" in build_help(code) else None
     cache_dir = workdir / f"cache-{missions}"
     watched = [workdir, content, out.parent, code, ROOT, Path.home() / ".cache"]
 
