@@ -21,6 +21,7 @@ import shutil
 import signal
 import subprocess
 import time
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -110,7 +111,7 @@ def load_site(content: Path) -> Site:
 
 
 def _load(
-    content: Path, cache: Cache | None
+    content: Path, cache: Cache | None, jobs: int = 1
 ) -> tuple[Site, dict[str, Dependencies], dict[str, bytes], bytes]:
     """Read and validate a board, reusing what `cache` knows of unchanged files.
     Returns the site, the files each object was made from, the digest of each object's
@@ -144,8 +145,11 @@ def _load(
     reused = cache.reusable(model_key, digests) if cache is not None else {}
     sources, read_problems = _read_needed(sources, reused)
     problems.extend(read_problems)
-    site, validation_problems = validate(Inputs(site_doc, vocabulary_doc, tuple(sources)),
-                                         {path: entry[1] for path, entry in reused.items()})
+    inputs = Inputs(site_doc, vocabulary_doc, tuple(sources))
+    known_objects: dict[str, Association | Mission] = {p: e[1] for p, e in reused.items()}
+    if not problems:
+        known_objects.update(_check_in_parallel(inputs, known_objects, jobs))
+    site, validation_problems = validate(inputs, known_objects)
     problems.extend(validation_problems)
     if problems or site is None:
         raise ContentError(problems)
@@ -165,6 +169,54 @@ def _load(
     if cache is not None:
         cache.keep_files({s.path: (s.stat, digests[s.path]) for s in sources if s.stat})
     return site, deps, cards, model_key
+
+
+PARALLEL_CHECK = 2000  # missions to check before a second process is worth its start
+
+
+def _check_in_parallel(inputs: Inputs, known: Mapping[str, Association | Mission],
+                       jobs: int) -> dict[str, Association | Mission]:
+    """Missions checked by a forked process while this one checks others, for a first
+    build of a large board. Each process checks every association (missions need them)
+    and the missions of its share of slugs (a translation goes with its default file).
+    Only clean results are taken: were there problems, the full check below finds them
+    again, in their usual order. Returns the objects by file path, for validate() to take
+    as they are."""
+    todo = [s for s in inputs.sources if s.kind == "mission" and s.path not in known]
+    if jobs < 2 or len(todo) < PARALLEL_CHECK or not hasattr(os, "fork"):
+        return {}
+    associations = tuple(s for s in inputs.sources if s.kind == "association")
+    share = tuple(s for s in todo if zlib.crc32(s.slug.encode()) % 2)
+    read_end, write_end = os.pipe()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # child: check its share, send the missions back, leave without cleanup
+        status = 1
+        try:
+            _exit_with(parent)
+            os.close(read_end)
+            site, problems = validate(replace(inputs, sources=associations + share), known)
+            missions = {m.source: m for m in site.missions} if site and not problems else {}
+            with os.fdopen(write_end, "wb") as pipe:
+                pickle.dump(missions, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    try:
+        others = tuple(s for s in todo if not zlib.crc32(s.slug.encode()) % 2)
+        site, problems = validate(replace(inputs, sources=associations + others), known)
+        mine: dict[str, Association | Mission] = {}
+        if site is not None and not problems:
+            mine = {m.source: m for m in (*site.associations, *site.missions)}
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+    finally:
+        os.waitpid(pid, 0)
+    theirs: dict[str, Mission] = pickle.loads(data) if data else {}
+    if not mine or not theirs:
+        return {}  # problems somewhere: the full check reports them
+    return {**mine, **theirs}
 
 
 def _read_needed(sources: list[SourceFile], reused: Mapping[str, object]
@@ -257,7 +309,7 @@ class _Build:
         options = self.options
         self.steps: list[tuple[str, float]] = [("cache", time.perf_counter() - self.started)]
         self.last = time.perf_counter()
-        site, deps, cards, model_key = _load(options.content, self.cache)
+        site, deps, cards, model_key = _load(options.content, self.cache, options.jobs)
         self.step("read and check")
         base_url = options.base_url
         if base_url is not None and not base_url.endswith("/"):

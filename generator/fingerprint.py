@@ -22,6 +22,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import os
+import pickle
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -196,7 +197,9 @@ def card_digest(made: Association | Mission) -> bytes:
     own page (and the feeds) show. Editing a text then leaves listings alone."""
     values = tuple(getattr(made, f.name) for f in dataclasses.fields(made)
                    if f.name not in ("body", "body_line"))
-    return digest(repr(values).encode("utf-8", "surrogatepass"))
+    # pickle rather than repr: several times faster, and as stable for the same values
+    # (at worst a digest differs for equal values, which only renders a page again).
+    return digest(pickle.dumps(values, protocol=5))
 
 
 def _base(source: str, slug: str) -> str:

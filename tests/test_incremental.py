@@ -276,3 +276,27 @@ def test_cli_no_cache_builds_from_nothing_and_drops_the_cache(content: Path,
     clean = runner.invoke(main, [*args, "--no-cache"])
     assert clean.exit_code == 0, clean.output
     assert "rendered" not in clean.output and not cache_dir(out).exists()
+
+
+def test_checking_in_two_processes_gives_the_same_site_and_the_same_problems(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import generator.build
+
+    serial = tmp_path / "serial" / "site"
+    build(options(content, serial, cache=False, jobs=1))
+    monkeypatch.setattr(generator.build, "PARALLEL_CHECK", 1)  # large boards only, else
+    parallel = tmp_path / "parallel" / "site"
+    build(options(content, parallel, cache=False, jobs=2))
+    assert_same_files(parallel, serial)
+
+    edit(content / "missions" / f"{MISSION}.md", field("remote", "sometimes"))
+    edit(content / "missions" / "aide-devoirs-enfants-allophones.md",
+         field("places", "-3"))
+    problems = []
+    for jobs in (1, 2):
+        with pytest.raises(ContentError) as raised:
+            build(options(content, tmp_path / f"broken-{jobs}" / "site", cache=False,
+                          jobs=jobs))
+        problems.append([str(p) for p in raised.value.problems])
+    assert problems[0] == problems[1] and len(problems[0]) == 2
