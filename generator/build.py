@@ -15,6 +15,7 @@ import ctypes
 import ctypes.util
 import datetime as dt
 import functools
+import gc
 import os
 import pickle
 import shutil
@@ -694,6 +695,21 @@ def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs:
         if progress is not None:
             progress(total, total)
         return total
+    # Everything made so far (the site, the plan, the cache) outlives the rendering: out
+    # of the garbage collector's sight, its collections stop walking all of it again and
+    # again, and forked workers stop copying the memory pages it touches. Unfrozen after,
+    # for `missions serve`, which builds again and again in one process.
+    gc.freeze()
+    try:
+        return _render_forked(pages, renderer, staging, jobs, progress, write_share, total)
+    finally:
+        gc.unfreeze()
+
+
+def _render_forked(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs: int,
+                   progress: Progress | None,
+                   write_share: Callable[[Sequence[Page], Progress | None], None],
+                   total: int) -> int:
     children: list[tuple[int, int]] = []
     parent = os.getpid()
     for share in range(1, jobs):
