@@ -36,6 +36,8 @@ check: $(STAMP)
 	$(BIN)/missions check
 
 test: $(STAMP) $(SYSTEM_STAMP) $(NODE_STAMP)
+	$(BIN)/ruff check generator benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 $(AUDIT_STAMP): audit/package.json audit/package-lock.json

@@ -495,7 +495,8 @@ def run_size(missions: int, args: argparse.Namespace, code: Path) -> Results:
             sys.exit(f"the build ran {cold.code}, not the copy in {code}")
         results.add(f"ours cold {label}", cold)
         left = sorted(str(p) for p in entries(watched) - before
-                      if p not in {out, cache_dir, scratch} and "__pycache__" not in p.name)
+                      if p not in {out, cache_dir, scratch, out.parent / f".{out.name}.cache"}
+                      and "__pycache__" not in p.name)
         if left:
             note = (f"a cold build ({label}) left {', '.join(left)}: if that is a cache, "
                     "add it to CACHE_GLOBS in benchmarks/build_bench.py")
@@ -707,8 +708,9 @@ def main() -> None:
     parser.add_argument("--skip-hugo", action="store_true", help="measure ours only")
     parser.add_argument("--timeout", type=float, default=3600,
                         help="seconds before one command is given up (default 3600)")
-    parser.add_argument("--report", type=Path, metavar="RESULTS_JSON",
-                        help="measure nothing: print the report of a saved results-*.json")
+    parser.add_argument("--report", type=Path, nargs="+", metavar="RESULTS_JSON",
+                        help="measure nothing: print the report of saved results-*.json "
+                        "(several: one report)")
     args = parser.parse_args()
     if args.report:
         print(reload(args.report))
@@ -747,9 +749,14 @@ def main() -> None:
     print(f"\nsaved: {saved}.md (this report) and {saved}.json (every run)")
 
 
-def reload(path: Path) -> str:
-    """The report of saved results, made again with this version of the tables."""
-    raw = json.loads(path.read_text(encoding="utf-8"))
+def reload(paths: Sequence[Path]) -> str:
+    """The report of saved results, made again with this version of the tables; several
+    files (say a 3-run file for 1,000 and 10,000 missions and a 1-run file for 30,000) make
+    one report, sizes in order, projected from the two largest."""
+    raws = [json.loads(path.read_text(encoding="utf-8")) for path in paths]
+    raw = {"header": [line for r in raws for line in [*r["header"], ""]][:-1],
+           "results": sorted((s for r in raws for s in r["results"]),
+                             key=lambda s: s["missions"])}
     all_results = []
     for saved in raw["results"]:
         results = Results(saved["missions"], notes=saved["notes"],

@@ -140,6 +140,7 @@ def scope(board: Board, files: Iterable[Path]) -> Scope:
 
 
 def _association_of(source: SourceFile) -> object:
+    assert source.text is not None  # read_board reads every file
     doc = read_document(source.path, source.text)
     return doc.data.get("association") if isinstance(doc, Document) else None
 

@@ -23,7 +23,7 @@ import signal
 import subprocess
 import time
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -32,8 +32,6 @@ from generator.cache import Cache, cache_dir, folder_id, locked
 from generator.content import SourceFile, display_path, find_sources, read_text_file
 from generator.errors import BuildError, ConfigError, ContentError, Problem
 from generator.feeds import (
-    FEED_ATOM,
-    FEED_JSON,
     NATIONAL_FEED,
     ROBOTS,
     SITEMAP,
@@ -59,7 +57,7 @@ from generator.fingerprint import (
 from generator.frontmatter import Document
 from generator.links import check_output
 from generator.model import Association, Mission, Site
-from generator.plan import Page, Plan, plan
+from generator.plan import FEED_ATOM, FEED_JSON, Page, Plan, plan
 from generator.render import Renderer, Theme
 from generator.search import BUNDLE, facet_files, run_pagefind
 from generator.validate import Inputs, url_problem, validate
@@ -157,8 +155,8 @@ def _load(
     deps: dict[str, Dependencies] = {}
     cards: dict[str, bytes] = {}
     default = site.config.default_language
-    made: Association | Mission
-    for made in (*site.associations, *site.missions):
+    made_all: list[Association | Mission] = [*site.associations, *site.missions]
+    for made in made_all:
         entry = reused.get(made.source)
         if entry is not None:
             deps[made.source], cards[made.source] = entry[0], entry[2]
@@ -209,7 +207,8 @@ def _check_in_parallel(inputs: Inputs, known: Mapping[str, Association | Mission
         site, problems = validate(replace(inputs, sources=associations + others), known)
         mine: dict[str, Association | Mission] = {}
         if site is not None and not problems:
-            mine = {m.source: m for m in (*site.associations, *site.missions)}
+            made: list[Association | Mission] = [*site.associations, *site.missions]
+            mine = {m.source: m for m in made}
         with os.fdopen(read_end, "rb") as pipe:
             data = pipe.read()
     finally:
@@ -300,6 +299,8 @@ class _Build:
         self.started = started
         self.progress = progress
         self.defer_index = defer_index
+        self.steps: list[tuple[str, float]] = []
+        self.last = started
 
     def step(self, name: str) -> None:
         now = time.perf_counter()
@@ -308,8 +309,7 @@ class _Build:
 
     def run(self) -> BuildReport:
         options = self.options
-        self.steps: list[tuple[str, float]] = [("cache", time.perf_counter() - self.started)]
-        self.last = time.perf_counter()
+        self.step("cache")
         site, deps, cards, model_key = _load(options.content, self.cache, options.jobs)
         self.step("read and check")
         base_url = options.base_url
@@ -403,6 +403,10 @@ class _Build:
             others = [n for n in changed if n not in outputs.page_names and n != BUNDLE + "/"]
             written = outputs.write(others, staging, compare_with=self.out)
             self.step("feeds and other files")
+            # The pages rendered now are checked; the others were checked when they were
+            # made, and the links they have lead to pages whose fingerprint they carry
+            # (cards, pagination), except links written in a text to another mission:
+            # removing that mission is caught by the next clean build (`--no-cache`, CI).
             broken = check_output(site_plan, staging, theme.templates, behind=self.out,
                                   only=[p.output for p in pages],
                                   kept=_Kept(outputs.fingerprints))
@@ -656,7 +660,7 @@ def _remove(out: Path, name: str) -> None:
     else:
         with contextlib.suppress(FileNotFoundError):
             target.unlink()
-    folder = target.parent if not name.endswith("/") else target.parent
+    folder = target.parent
     while folder != out and folder.is_relative_to(out):
         try:
             folder.rmdir()

@@ -29,7 +29,6 @@ from generator.plan import (
     Plan,
     Urls,
     feed_links,
-    open_missions,
 )
 
 ATOM_NS = "http://www.w3.org/2005/Atom"

@@ -25,6 +25,7 @@ import os
 import pickle
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from generator.model import Association, Mission, Site
 from generator.plan import Page, Pagination
@@ -167,7 +168,7 @@ class Fingerprints:
                                         for m in self.site.missions if m.lang == page.lang))
         return digest(b"\0".join(data))
 
-    def _feed(self, hasher: hashlib._Hash, value: object) -> None:  # type: ignore[name-defined]
+    def _feed(self, hasher: Any, value: object) -> None:
         if isinstance(value, Mission):
             hasher.update(b"M" + self._missions[(value.slug, value.lang)])
         elif isinstance(value, Association):

@@ -238,6 +238,7 @@ def board_choices(board: Board) -> BoardChoices:
     associations = []
     for source in board.sources:
         if source.kind == "association" and source.lang is None:
+            assert source.text is not None  # read_board reads every file
             doc = read_document(source.path, source.text)
             name = doc.data.get("name") if isinstance(doc, Document) else None
             associations.append(Choice(source.slug, (name,) if isinstance(name, str) else ()))

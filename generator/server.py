@@ -104,7 +104,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     live: LiveState | None = None
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         if self.live is not None and self.path.startswith(LIVE_PREFIX):
             self._live()
             return
@@ -179,7 +179,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return
         super().send_error(code, message, explain)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

@@ -622,6 +622,7 @@ def validate(
         if source.path in reused:
             kept[key] = reused[source.path]
             continue
+        assert source.text is not None, f"{source.path} was not read"  # the caller's duty
         read = read_document(source.path, source.text)
         if isinstance(read, list):
             problems.extend(read)
@@ -634,7 +635,9 @@ def validate(
     for kind, slug, lang in documents:
         base = (kind, slug, config.default_language)
         if base in kept and base not in bases:
-            read = read_document(by_key[base].path, by_key[base].text)
+            text = by_key[base].text
+            assert text is not None, f"{by_key[base].path} was not read"
+            read = read_document(by_key[base].path, text)
             if isinstance(read, Document):
                 bases[base] = read
     context = _Context(config, vocabulary, problems, unreadable, bases)
