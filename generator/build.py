@@ -463,7 +463,8 @@ def refresh_index(options: BuildOptions, cache: Cache, outputs: _Outputs) -> Non
     try:
         outputs.index(out, fresh)
         if bundle.exists():
-            _swap(fresh, bundle)
+            # The old bundle goes to the cache folder, never into the site (or beside it).
+            _swap(fresh, bundle, trash=cache_dir(out) / f".{BUNDLE}.trash-{os.getpid()}")
         else:
             os.rename(fresh, bundle)
     finally:
@@ -602,7 +603,8 @@ class _Outputs:
 
     def index(self, site_folder: Path, bundle: Path) -> None:
         """The Pagefind bundle of the pages in `site_folder`, written to `bundle`."""
-        run_pagefind(site_folder, self.indexed_count(), bundle)
+        prefixes = [self.plan.urls.prefix(lang) for lang in self.site.config.languages]
+        run_pagefind(site_folder, self.indexed_count(), bundle, prefixes)
 
     def indexed_count(self) -> int:
         return sum(len(w.missions()) for w in self._wordings())
@@ -788,7 +790,7 @@ def _staging_dir(out: Path) -> Path:
 def _remove_stale(out: Path) -> None:
     """Remove folders left by builds that were killed (their process is gone)."""
     leftovers = [*out.parent.glob(f".{out.name}.*-*"),
-                 *cache_dir(out).glob(f".{out.name}.trash-*")]
+                 *cache_dir(out).glob(".*.trash-*")]
     for leftover in leftovers:
         pid = leftover.name.rsplit("-", 1)[-1]
         if ".trash-" in leftover.name:
@@ -812,8 +814,9 @@ _libc_name = ctypes.util.find_library("c")
 _libc = ctypes.CDLL(_libc_name, use_errno=True) if _libc_name else None
 
 
-def _swap(staging: Path, out: Path) -> None:
-    """Put the new site in place. On Linux the two folders are exchanged atomically."""
+def _swap(staging: Path, out: Path, trash: Path | None = None) -> None:
+    """Put the new site in place. On Linux the two folders are exchanged atomically.
+    The previous one is removed in the background, from `trash` (see _discard)."""
     if out.exists() and not out.is_dir():
         raise BuildError(f"{display_path(out)} exists and is not a folder")
     if out.exists() and _libc is not None and hasattr(_libc, "renameat2"):
@@ -822,25 +825,26 @@ def _swap(staging: Path, out: Path) -> None:
             at_fdcwd, os.fsencode(staging), at_fdcwd, os.fsencode(out), _RENAME_EXCHANGE
         )
         if result == 0:
-            _discard(staging, out)  # now holds the previous site
+            _discard(staging, out, trash)  # now holds the previous site
             return
     if out.exists():
         old = out.parent / f".{out.name}.old-{os.getpid()}"
         os.rename(out, old)
         os.rename(staging, out)
-        _discard(old, out)
+        _discard(old, out, trash)
     else:
         os.rename(staging, out)
 
 
-def _discard(folder: Path, out: Path) -> None:
+def _discard(folder: Path, out: Path, trash: Path | None = None) -> None:
     """Remove a previous site without waiting: removing ten thousand folders can take
     longer than building them (on file systems that trim freed blocks, seconds per
     thousand). It is moved aside (into the cache folder when there is one, out of sight),
     then removed by a process of its own; a removal that dies is finished by the next
     build (_remove_stale)."""
-    cache = cache_dir(out)
-    trash = (cache if cache.is_dir() else out.parent) / f".{out.name}.trash-{os.getpid()}"
+    if trash is None:
+        cache = cache_dir(out)
+        trash = (cache if cache.is_dir() else out.parent) / f".{out.name}.trash-{os.getpid()}"
     shutil.rmtree(trash, ignore_errors=True)
     os.rename(folder, trash)
     _remove_later(trash)

@@ -7,14 +7,13 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from importlib.metadata import version
 from pathlib import Path
 from typing import NoReturn, TextIO
 
 import click
 
 from generator.board import check_files, default_language, load_config, read_board
-from generator.build import BuildOptions, build, load_site
+from generator.build import DEFAULT_THEME, BuildOptions, build, load_site
 from generator.content import display_path
 from generator.errors import ContentError, GeneratorError, Problem
 from generator.issueform import issue_form_yaml, mission_from_issue, problems_markdown
@@ -170,6 +169,11 @@ def _check_files(content: Path, fmt: str, lang: str, files: tuple[Path, ...]) ->
         sys.exit(1)
 
 
+_theme_option = click.option(
+    "--theme", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+    help="Theme folder (templates/, static/, strings.yaml); default: the generator's own.")
+
+
 @main.command(name="build")
 @_content_option
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("site"),
@@ -185,13 +189,15 @@ def _check_files(content: Path, fmt: str, lang: str, files: tuple[Path, ...]) ->
 @click.option("--cache/--no-cache", default=True, show_default=True,
               help="Reuse what earlier builds made (kept in .OUT.cache beside OUT) and "
               "render only what changed; --no-cache builds everything from nothing.")
+@_theme_option
 def build_command(
     content: Path, out: Path, base_url: str | None, today: str | None, drafts: bool,
-    search: bool, cache: bool,
+    search: bool, cache: bool, theme: Path | None,
 ) -> None:
     """Validate, then render the site into OUT."""
     options = BuildOptions(content=content, out=out, today=_today(today), base_url=base_url,
-                           drafts=drafts, search=search, cache=cache)
+                           drafts=drafts, search=search, cache=cache,
+                           theme=(theme or DEFAULT_THEME).resolve())
     progress = _Progress() if sys.stderr.isatty() else None
     try:
         report = build(options, progress=progress)
@@ -238,7 +244,9 @@ class _Progress:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--drafts", is_flag=True, help="Include missions marked draft: true.")
-def serve(content: Path, out: Path, host: str, port: int, drafts: bool) -> None:
+@_theme_option
+def serve(content: Path, out: Path, host: str, port: int, drafts: bool,
+          theme: Path | None) -> None:
     """Build, serve on HOST:PORT, rebuild on every change and reload open pages.
 
     Watches the content folder and the theme. A change with problems keeps the last good
@@ -246,7 +254,8 @@ def serve(content: Path, out: Path, host: str, port: int, drafts: bool) -> None:
     """
     from generator.server import serve_live
 
-    options = BuildOptions(content=content, out=out, today=dt.date.today(), drafts=drafts)
+    options = BuildOptions(content=content, out=out, today=dt.date.today(), drafts=drafts,
+                           theme=(theme or DEFAULT_THEME).resolve())
     serve_live(options, host, port, click.echo)
 
 
@@ -424,6 +433,8 @@ def init_command(
                           base_url=base_url, generator=generator, maintainers=maintainers)
     try:
         check_options(options)
+        from importlib.metadata import version  # slow to import; only `init` needs it
+
         files = board_files(options, version("missions-generator"), _today(today))
         init_board(directory, files)
     except GeneratorError as error:

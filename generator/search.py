@@ -331,7 +331,8 @@ def facet_files(plan: Plan, renderer: Renderer) -> dict[str, bytes]:
     return files
 
 
-def run_pagefind(site: Path, expected: int, bundle: Path) -> int:
+def run_pagefind(site: Path, expected: int, bundle: Path,
+                 prefixes: Sequence[str] = ("",)) -> int:
     """Index `site` into the folder `bundle` (site/pagefind/ once in place) with the
     binary of the pagefind-bin package; returns the number of files of the bundle.
     Were no page marked data-pagefind-body, Pagefind would index every page: a board
@@ -354,8 +355,10 @@ def run_pagefind(site: Path, expected: int, bundle: Path) -> int:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
     if not expected:
         return 0
+    # Only mission pages carry data-pagefind-body: Pagefind need not read the others.
+    pages = ",".join(f"{prefix}missions/*/index.html" for prefix in prefixes)
     command = [str(executable), "--site", ".", "--output-path", str(bundle.resolve()),
-               "--quiet"]
+               "--glob", "{" + pages + "}", "--quiet"]
     try:
         result = subprocess.run(command, cwd=site, env=environment, capture_output=True,
                                 text=True, check=False, timeout=3600)

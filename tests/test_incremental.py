@@ -300,3 +300,18 @@ def test_checking_in_two_processes_gives_the_same_site_and_the_same_problems(
                           jobs=jobs))
         problems.append([str(p) for p in raised.value.problems])
     assert problems[0] == problems[1] and len(problems[0]) == 2
+
+
+def test_cli_theme_option_builds_with_another_theme(content: Path, tmp_path: Path) -> None:
+    theme = tmp_path / "my-theme"
+    shutil.copytree(ROOT / "themes" / "default", theme)
+    edit(theme / "templates" / "base.html",
+         lambda text: text.replace("</body>", "<!-- my-theme -->\n</body>", 1))
+    out = tmp_path / "site"
+    result = CliRunner().invoke(main, [
+        "build", "--content", str(content), "--out", str(out), "--today", "2026-11-30",
+        "--no-search", "--theme", str(theme)])
+    assert result.exit_code == 0, result.output
+    assert "<!-- my-theme -->" in (out / "index.html").read_text(encoding="utf-8")
+    missing = CliRunner().invoke(main, ["build", "--theme", str(tmp_path / "nowhere")])
+    assert missing.exit_code == 2 and "does not exist" in missing.output
