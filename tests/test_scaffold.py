@@ -366,7 +366,7 @@ def test_deploy_workflow_publishes_to_pages_on_push_and_nightly(new_board: Path)
     assert {"actions/configure-pages", "actions/upload-pages-artifact",
             "actions/deploy-pages"} <= set(used)
     build_step = next(s for s in steps(build) if s.get("name") == "Build")
-    assert build_step["run"] == 'missions build --base-url "$BASE_URL" --out _site'
+    assert build_step["run"] == 'missions build --no-cache --base-url "$BASE_URL" --out _site'
     assert build_step["env"]["BASE_URL"] == "${{ steps.pages.outputs.base_url }}"
 
 
