@@ -40,11 +40,16 @@ def main() -> None:
     parser.add_argument("--missions", type=int, default=10000)
     parser.add_argument("--edits", type=int, default=5)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/serve-bench"))
+    parser.add_argument("--board", type=Path, default=None,
+                        help="copy this generated board instead of generating one")
     args = parser.parse_args()
     workdir = args.workdir.resolve()
     shutil.rmtree(workdir, ignore_errors=True)
     content = workdir / "content"
-    generate(content, args.missions)
+    if args.board is not None:
+        shutil.copytree(args.board, content)
+    else:
+        generate(content, args.missions)
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     log = (workdir / "serve.log").open("w")
