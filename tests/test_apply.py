@@ -319,12 +319,20 @@ FOCUS_VISIBLE = """() => {
 }"""
 
 
+# search.js marks each time it shows results (performance.mark("search-results")).
+RESULTS_SHOWN = "(n) => performance.getEntriesByName('search-results').length >= n"
+
+
 def _tab_to(page: Page, selector: str, *, limit: int = 80, open_summary: str = "") -> None:
     """Press Tab until `selector` has the focus, checking the focus is visible each time;
     opens a <details> whose summary contains `open_summary` on the way."""
-    for _ in range(limit):
+    previous = ""
+    for step in range(limit):
         page.keyboard.press("Tab")
-        assert page.evaluate(FOCUS_VISIBLE), page.evaluate("() => document.activeElement.outerHTML")
+        assert page.evaluate(FOCUS_VISIBLE), (
+            f"Tab {step + 1}: after {previous[:300]!r}, the focus is not visible on "
+            + page.evaluate("() => document.activeElement.outerHTML")[:300])
+        previous = page.evaluate("() => document.activeElement.outerHTML")
         if page.evaluate("(s) => document.activeElement.matches(s)", selector):
             return
         if open_summary and page.evaluate(
@@ -333,6 +341,11 @@ def _tab_to(page: Page, selector: str, *, limit: int = 80, open_summary: str = "
             open_summary,
         ):
             page.keyboard.press("Enter")
+            # search.js makes a group's checkboxes when it opens (its `toggle` event, a
+            # task later): a Tab pressed before that would skip the empty group.
+            page.wait_for_function(
+                "() => document.activeElement.parentElement.open && "
+                "document.activeElement.parentElement.querySelector('input')")
     raise AssertionError(f"{selector} never got the focus (a trap, or not reachable)")
 
 
@@ -347,9 +360,15 @@ def test_keyboard_only_journey_from_home_to_a_sent_application(
     page.keyboard.press("Enter")
     page.wait_for_url(base + "search/")
     page.wait_for_selector(".search-groups details")
+    # The first results replace the list while the page loads: a link focused before
+    # that would be removed from under the keyboard (on a loaded machine, it was).
+    page.wait_for_function(RESULTS_SHOWN, arg=1)
+    expect(page.locator("#search-app")).not_to_have_attribute("aria-busy", "true")
     _tab_to(page, "input[name=category][value=education]", open_summary="Domaine")
     page.keyboard.press("Space")
     page.wait_for_url("**category=education**")
+    page.wait_for_function(RESULTS_SHOWN, arg=2)
+    expect(page.locator("#search-app")).not_to_have_attribute("aria-busy", "true")
     expect(page.locator(".search-list .card")).to_have_count(1, timeout=30_000)
     # Counts of the other filters update after the results; let them settle before moving.
     page.wait_for_load_state("networkidle")
