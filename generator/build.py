@@ -59,7 +59,7 @@ from generator.links import check_output
 from generator.model import Association, Mission, Site
 from generator.plan import FEED_ATOM, FEED_JSON, Page, Plan, plan
 from generator.render import Renderer, Theme
-from generator.search import BUNDLE, facet_files, run_pagefind
+from generator.search import BUNDLE, facet_files, indexed_missions, run_pagefind
 from generator.validate import Inputs, url_problem, validate
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
@@ -607,11 +607,8 @@ class _Outputs:
         run_pagefind(site_folder, self.indexed_count(), bundle, prefixes)
 
     def indexed_count(self) -> int:
-        return sum(len(w.missions()) for w in self._wordings())
-
-    def _wordings(self) -> list:  # type: ignore[type-arg]
-        return [self.renderer.context(page)["search_wording"]
-                for page in self.plan.pages if page.kind == "search"]
+        return sum(len(indexed_missions(self.site, lang, self.plan.today))
+                   for lang in self.site.config.languages)
 
     def bundle_files(self, out: Path) -> int:
         bundle = out / BUNDLE

@@ -23,8 +23,6 @@ from babel.numbers import format_decimal
 
 from generator.model import Association, Commitment, Mission, Site, Term
 from generator.plan import (
-    FEED_ATOM,
-    FEED_JSON,
     Page,
     Plan,
     Urls,
@@ -92,42 +90,7 @@ class ShareCard:
 
 
 # ---------------------------------------------------------------------------------------
-# Everything written at once
-
-
-def feed_files(
-    site: Site,
-    plan: Plan,
-    render_markdown: RenderMarkdown,
-    strings: Mapping[str, Strings],
-) -> dict[str, bytes]:
-    """Every machine-readable file of the site, by output path: the Atom and JSON feeds of
-    each language (site-wide, per category, per skill), missions.xml, sitemap.xml and
-    robots.txt."""
-    html = _MarkdownCache(render_markdown)
-    files: dict[str, bytes] = {}
-    for feed in feeds(site, plan, strings):
-        prefix = plan.urls.prefix(feed.lang) + feed.folder
-        files[prefix + FEED_ATOM] = atom_feed(site, plan, feed, html)
-        files[prefix + FEED_JSON] = json_feed(site, plan, feed, html)
-    default = site.config.default_language
-    files[NATIONAL_FEED] = national_feed(site, plan, html, strings[default])
-    files[SITEMAP] = sitemap(site, plan)
-    files[ROBOTS] = robots(plan.urls)
-    return files
-
-
-class _MarkdownCache:
-    """Renders each body once, however many feeds a mission appears in."""
-
-    def __init__(self, render_markdown: RenderMarkdown) -> None:
-        self._render = render_markdown
-        self._done: dict[str, str] = {}
-
-    def __call__(self, text: str) -> str:
-        if text not in self._done:
-            self._done[text] = self._render(text)
-        return self._done[text]
+# Feeds of the listings (build.py writes each file; see _Outputs)
 
 
 def feed_title(site: Site, t: Strings, lang: str, kind: str | None, term: Term | None) -> str:
@@ -359,10 +322,6 @@ def _decimal(value: float, lang: str) -> str:
 
 # ---------------------------------------------------------------------------------------
 # sitemap.xml and robots.txt
-
-
-def sitemap(site: Site, plan: Plan) -> bytes:
-    return sitemap_xml(sitemap_entries(site, plan))
 
 
 SitemapEntry = tuple[str, str, tuple[tuple[str, str], ...]]  # loc, lastmod, alternates

@@ -52,13 +52,13 @@ def stamps(folder: Path) -> dict[str, tuple[int, int]]:
 UNSTABLE = re.compile(r"^pagefind/(filter/|pagefind\.[a-z]+_[0-9a-f]+\.pf_meta$|pagefind-entry)")
 
 
-def assert_same_files(cached: Path, clean: Path) -> None:
+def assert_same_files(cached: Path, clean: Path, what: str = "") -> None:
     got, expected = files(cached), files(clean)
     got = {k: v for k, v in got.items() if not UNSTABLE.match(k)}
     expected = {k: v for k, v in expected.items() if not UNSTABLE.match(k)}
-    assert sorted(got) == sorted(expected)
+    assert sorted(got) == sorted(expected), what
     different = [name for name in expected if got[name] != expected[name]]
-    assert different == []
+    assert different == [], what
 
 
 @pytest.fixture
@@ -135,7 +135,7 @@ def test_cached_builds_give_the_bytes_of_clean_builds_after_every_kind_of_edit(
         clean = tmp_path / f"clean-{index}" / "site"
         build(options(content, clean, cache=False))
         assert not cache_dir(clean).exists()
-        assert_same_files(cached, clean), what
+        assert_same_files(cached, clean, what)
         if what != "the settings":  # settings change every page: built anew
             assert report.incremental, what
             assert report.rendered < report.pages // 2, what
