@@ -332,7 +332,8 @@ class _Build:
         known = self.cache.known_outputs(self.out)
         changed = [name for name, fingerprint in outputs.fingerprints.items()
                    if known.get(name) != fingerprint]
-        pages = [p for p in site_plan.pages if p.output in outputs.changed_pages(changed)]
+        to_render = outputs.changed_pages(changed)  # once: a set per page was quadratic
+        pages = [p for p in site_plan.pages if p.output in to_render]
         # In place only while few files change: past half of the pages, a new folder
         # swapped in at once costs no more, and the site never shows two builds mixed.
         incremental = bool(known) and len(pages) <= len(site_plan.pages) // 2
