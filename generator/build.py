@@ -59,7 +59,14 @@ from generator.links import check_output
 from generator.model import Association, Mission, Site
 from generator.plan import FEED_ATOM, FEED_JSON, Page, Plan, plan
 from generator.render import Renderer, Theme
-from generator.search import BUNDLE, facet_files, indexed_missions, run_pagefind
+from generator.search import (
+    BUNDLE,
+    Wording,
+    facet_index,
+    facet_names,
+    indexed_missions,
+    run_pagefind,
+)
 from generator.validate import Inputs, url_problem, validate
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
@@ -579,11 +586,25 @@ class _Outputs:
                 self._add_bytes("static/" + path.relative_to(static).as_posix(), data)
 
     def _add_search(self) -> None:
-        for name, data in facet_files(self.plan, self.renderer).items():
-            self._add_bytes(name, data)
+        # A language's facet index shows what its search page shows (the filter values and
+        # cards of its open missions): it carries that page's fingerprint, and is made only
+        # when that changed, not at every build (2 s at 10,000 missions).
+        for page in self.plan.pages:
+            if page.kind != "search":
+                continue
+            folder = self.plan.urls.prefix(page.lang) + "search/"
+            count = len(indexed_missions(self.site, page.lang, self.plan.today))
+            files = functools.cache(functools.partial(self._facet_index, page, folder))
+            for name in facet_names(folder, count):
+                self._add(name, self.prints.of("facets", name) + self.fingerprints[page.output],
+                          functools.partial(_one_of, files, name))
         # The bundle indexes the mission pages: it is due again when one of them changes.
         indexed = [self.fingerprints[p.output] for p in self.plan.pages if p.kind == "mission"]
         self.fingerprints[BUNDLE + "/"] = self.prints.of("bundle") + digest(b"".join(indexed))
+
+    def _facet_index(self, page: Page, folder: str) -> dict[str, bytes]:
+        wording: Wording = self.renderer.context(page)["search_wording"]
+        return facet_index(wording, folder)
 
     def write(self, names: Sequence[str], staging: Path,
               compare_with: Path | None = None) -> list[str]:
@@ -616,6 +637,10 @@ class _Outputs:
         if not self.search or not bundle.is_dir():
             return 0
         return sum(len(files) for _, _, files in os.walk(bundle))
+
+
+def _one_of(files: Callable[[], Mapping[str, bytes]], name: str) -> bytes:
+    return files()[name]
 
 
 class _Kept:

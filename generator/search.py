@@ -23,14 +23,10 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from generator.errors import BuildError
 from generator.model import Commitment, Mission, Site
-from generator.plan import Plan, open_missions
-
-if TYPE_CHECKING:  # render imports this module, for Wording
-    from generator.render import Renderer
+from generator.plan import open_missions
 
 # Filter groups, in the order the search page shows them. Each is also a Pagefind filter
 # name and a query-string parameter of the search page.
@@ -304,13 +300,17 @@ def facet_index(wording: Wording, folder: str) -> dict[str, bytes]:
     digest = hashlib.sha256(_json(facets).encode())
     for part in (*chunks, deadline_file.encode()):
         digest.update(part)
-    files = {
-        folder + "facets.json": _json({"version": digest.hexdigest()[:12], **facets}).encode(),
-        folder + "deadlines.json": deadline_file.encode(),
-    }
-    for index, data in enumerate(chunks):
-        files[f"{folder}cards-{index}.json"] = data
-    return files
+    made = [_json({"version": digest.hexdigest()[:12], **facets}).encode(),
+            deadline_file.encode(), *chunks]
+    return dict(zip(facet_names(folder, len(records)), made, strict=True))
+
+
+def facet_names(folder: str, missions: int) -> list[str]:
+    """The files of a facet index of `missions` missions (facet_index makes them), known
+    without making them: a build that finds them unchanged does not."""
+    chunks = (missions + CHUNK - 1) // CHUNK
+    return [folder + "facets.json", folder + "deadlines.json",
+            *(f"{folder}cards-{index}.json" for index in range(chunks))]
 
 
 def _json(data: object) -> str:
@@ -319,16 +319,6 @@ def _json(data: object) -> str:
 
 # ---------------------------------------------------------------------------------------
 # The index step (I/O edge): Pagefind over the staging folder, then the facet files
-
-
-def facet_files(plan: Plan, renderer: Renderer) -> dict[str, bytes]:
-    """Each language's facet index, by output path."""
-    files: dict[str, bytes] = {}
-    for page in plan.pages:
-        if page.kind == "search":
-            wording: Wording = renderer.context(page)["search_wording"]
-            files.update(facet_index(wording, plan.urls.prefix(wording.lang) + "search/"))
-    return files
 
 
 def run_pagefind(site: Path, expected: int, bundle: Path,

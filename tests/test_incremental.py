@@ -261,6 +261,25 @@ def test_the_search_index_follows_an_incremental_build(content: Path, tmp_path: 
     assert not (out / "pagefind").exists() and not (out / "search" / "facets.json").exists()
 
 
+def test_a_text_edit_leaves_the_facet_index_alone_and_a_title_edit_remakes_it(
+    content: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    build(options(content, out, search=True))
+    facets = {n: s for n, s in stamps(out).items() if n.startswith(("search/", "en/search/"))}
+    assert "search/facets.json" in facets and "search/cards-0.json" in facets
+    edit(content / "missions" / f"{MISSION}.md", append("Une phrase de plus."))
+    build(options(content, out, search=True))
+    after = stamps(out)
+    assert {n: after[n] for n in facets} == facets
+    edit(content / "missions" / f"{MISSION}.md", field("title", '"Traduire des courriers"'))
+    build(options(content, out, search=True))
+    assert "Traduire des courriers" in (out / "search" / "cards-0.json").read_text("utf-8")
+    assert "Traduire des courriers" not in (out / "en" / "search" / "cards-0.json").read_text(
+        "utf-8")
+    assert stamps(out)["en/search/facets.json"] == facets["en/search/facets.json"]
+
+
 def test_cli_no_cache_builds_from_nothing_and_drops_the_cache(content: Path,
                                                               tmp_path: Path) -> None:
     out = tmp_path / "site"
