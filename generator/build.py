@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.board import read_config
-from generator.cache import Cache, cache_dir, folder_id, locked
+from generator.cache import Cache, cache_dir, collector_paused, folder_id, locked
 from generator.content import SourceFile, display_path, find_sources, read_text_file
 from generator.errors import BuildError, ConfigError, ContentError, Problem
 from generator.feeds import (
@@ -329,7 +329,10 @@ class _Build:
     def _run(self) -> BuildReport:
         options = self.options
         self.step("cache")
-        site, deps, cards, model_key = _load(options.content, self.cache, options.jobs)
+        # Reading and checking makes the site's objects, all kept, and hardly any garbage:
+        # the collector would only walk the growing heap again and again (a fifth of it).
+        with collector_paused():
+            site, deps, cards, model_key = _load(options.content, self.cache, options.jobs)
         self.step("read and check")
         base_url = options.base_url
         if base_url is not None and not base_url.endswith("/"):

@@ -35,6 +35,19 @@ from typing import Any
 
 from generator.model import Association, Mission
 
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """No garbage collection while many objects are made and kept, and little garbage."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 SCHEMA = 3  # bump when a table or what is pickled in it changes
 
 _TABLES = (
@@ -131,13 +144,8 @@ class Cache:
     def _read(self, meta: Mapping[str, Any]) -> None:
         # Thousands of objects unpickled at once, all kept: the garbage collector would
         # walk the growing heap again and again (a third of the time at 10,000 missions).
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             self._read_tables(meta)
-        finally:
-            if enabled:
-                gc.enable()
 
     def _read_tables(self, meta: Mapping[str, Any]) -> None:
         db = self._db
