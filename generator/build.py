@@ -265,8 +265,9 @@ def build(options: BuildOptions, *, cache: Cache | None = None,
     """Build the site. `cache`: one kept in memory by the caller (missions serve), else
     the one beside the output folder is read, unless options.cache is False.
     `progress` is told how rendering goes. With `defer_index`, an incremental build
-    leaves the Pagefind bundle as it was and returns; `refresh_index` brings it up to
-    date (missions serve does so after telling open pages to reload)."""
+    puts its pages in place and returns, leaving the other files (feeds, sitemap, facet
+    index) and the Pagefind bundle as they were; `run_pending` brings them up to date
+    (missions serve does so after telling open pages to reload)."""
     started = time.perf_counter()
     if options.base_url is not None:
         problem = url_problem(options.base_url, allow_loopback_http=True)
@@ -425,7 +426,11 @@ class _Build:
             self.cache.keep_markdown(renderer.markdown_cache.items())
             self.step("render pages")
             others = [n for n in changed if n not in outputs.page_names and n != BUNDLE + "/"]
-            written = outputs.write(others, staging, compare_with=self.out)
+            # missions serve makes the files other than pages (feeds, missions.xml, the
+            # sitemap, the facet index: half a second at 10,000 missions) once open pages
+            # are told to reload, as it does the search index; a build does them now.
+            later = others if self.defer_index else []
+            written = [] if later else outputs.write(others, staging, compare_with=self.out)
             self.step("feeds and other files")
             # The pages rendered now are checked; the others were checked when they were
             # made, and the links they have lead to pages whose fingerprint they carry
@@ -433,7 +438,7 @@ class _Build:
             # removing that mission is caught by the next clean build (`--no-cache`, CI).
             broken = check_output(site_plan, staging, theme.templates, behind=self.out,
                                   only=[p.output for p in pages],
-                                  kept=_Kept(outputs.fingerprints))
+                                  kept=_Kept(outputs.fingerprints), coming=frozenset(later))
             if broken:
                 raise ContentError(broken)
             self.step("link check")
@@ -450,8 +455,16 @@ class _Build:
         index_due = outputs.search and known.get(bundle) != fingerprints.get(bundle)
         if index_due:  # recorded once the bundle is made, below or by refresh_index
             fingerprints[bundle] = known.get(bundle, b"")
+        for name in later:  # recorded once made, by make_later
+            if name in known:
+                fingerprints[name] = known[name]
+            else:
+                del fingerprints[name]
         self.cache.save(folder_id(self.out), fingerprints, changed)
         self.step("save cache")
+        if later:
+            self.cache.pending_files = functools.partial(make_later, self.options, self.cache,
+                                                         outputs, later)
         search_seconds = 0.0
         if index_due and not self.defer_index:
             search_started = time.perf_counter()
@@ -463,19 +476,39 @@ class _Build:
         return moved + len(gone), search_seconds
 
 
-def run_pending_index(options: BuildOptions, cache: Cache) -> float | None:
-    """Bring the search index up to date after build(defer_index=True); returns the
-    seconds it took, or None when there was nothing to do."""
-    task = cache.pending_index
-    cache.pending_index = None
-    if task is None:
+def run_pending(options: BuildOptions, cache: Cache) -> float | None:
+    """Make what build(defer_index=True) left for later: the files other than pages, then
+    the search index. Returns the seconds the index took, or None when it was not due."""
+    files, index = cache.pending_files, cache.pending_index
+    cache.pending_files = cache.pending_index = None
+    if files is None and index is None:
         return None
-    started = time.perf_counter()
     with locked(cache_dir(options.out.resolve())):
         if cache.changed_elsewhere():  # another build took over the folder meanwhile
             return None
-        task()
-    return time.perf_counter() - started
+        if files is not None:
+            files()
+        if index is None:
+            return None
+        started = time.perf_counter()
+        index()
+        return time.perf_counter() - started
+
+
+def make_later(options: BuildOptions, cache: Cache, outputs: _Outputs,
+               names: Sequence[str]) -> None:
+    """Make these files (not pages) of an incremental build and move them in."""
+    out = options.out.resolve()
+    staging = _staging_dir(out)
+    try:
+        written = outputs.write(names, staging, compare_with=out)
+        cache.mark_dirty()
+        _move_in(staging, out, written)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    fingerprints = dict(cache.outputs)
+    fingerprints.update((name, outputs.fingerprints[name]) for name in names)
+    cache.save(folder_id(out), fingerprints, names)
 
 
 def refresh_index(options: BuildOptions, cache: Cache, outputs: _Outputs) -> None:

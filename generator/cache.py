@@ -95,8 +95,10 @@ class Cache:
     clean: bool = False
     generation: bytes = b""  # changes with every save: another process saved meanwhile
     has_markdown: bool = False  # worth looking up Markdown in the database
-    # An index refresh an incremental build left for later (build(defer_index=True)).
-    pending_index: Callable[[], None] | None = None  # the output folder holds exactly `outputs`
+    # What an incremental build left for later (build(defer_index=True)): files other
+    # than pages, then the search index. The output folder holds exactly `outputs`.
+    pending_files: Callable[[], None] | None = None
+    pending_index: Callable[[], None] | None = None
     markdown: dict[str, str] = field(default_factory=dict)  # loaded, or made this build
     fragments: dict[bytes, str] = field(default_factory=dict)
     _new_objects: dict[str, tuple[Dependencies, Made, bytes]] = field(default_factory=dict)
@@ -128,6 +130,10 @@ class Cache:
         # One build at a time uses it (the lock), whichever thread of `missions serve`.
         db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=TRUNCATE")
+        # No waiting for the disk at each commit (30–100 ms each, several a build): a
+        # killed build loses nothing, the system holds what was written; a machine crash
+        # can corrupt it, as it can leave the site's own files unflushed (SECURITY.md).
+        db.execute("PRAGMA synchronous=OFF")
         for statement in _TABLES:
             db.execute(statement)
         meta = dict(db.execute("SELECT key, value FROM meta"))

@@ -322,15 +322,16 @@ class _Files(Container[str]):
     Walking the folder instead would cost a look at each of thousands of page folders."""
 
     def __init__(self, root: Path, pages: frozenset[str], behind: Path | None = None,
-                 kept: Container[str] = ()) -> None:
+                 kept: Container[str] = (), coming: Container[str] = ()) -> None:
         self.root = root
         self.pages = pages
         self.behind = behind
         self.kept = kept  # files of `behind` the build keeps (others are on their way out)
+        self.coming = coming  # files the build makes after the pages (missions serve)
         self._others: dict[str, bool] = {}
 
     def __contains__(self, name: object) -> bool:
-        if name in self.pages:
+        if name in self.pages or name in self.coming:
             return True
         if not isinstance(name, str):
             return False
@@ -344,12 +345,14 @@ class _Files(Container[str]):
 
 
 def check_output(plan: Plan, root: Path, templates: Path, *, behind: Path | None = None,
-                 only: list[str] | None = None, kept: Container[str] = ()) -> list[Problem]:
+                 only: list[str] | None = None, kept: Container[str] = (),
+                 coming: Container[str] = ()) -> list[Problem]:
     """The broken links of the site built from `plan` into `root`. An incremental build
     passes the pages it rendered (`only`, in `root`), the folder holding the others
-    (`behind`) and the names of the files it keeps there (`kept`)."""
+    (`behind`), the names of the files it keeps there (`kept`) and of those it will make
+    once the pages are in place (`coming`)."""
     names = sorted(page.output for page in plan.pages if page.output.endswith(".html"))
     checked = None if only is None else sorted(n for n in only if n.endswith(".html"))
     pages = _Folder(root, names, behind, checked)
-    files = _Files(root, frozenset(page.output for page in plan.pages), behind, kept)
+    files = _Files(root, frozenset(page.output for page in plan.pages), behind, kept, coming)
     return find_broken_links(pages, files, page_sources(plan, templates), plan.urls.base_url)

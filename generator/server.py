@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator.build import BuildOptions, BuildReport, build, run_pending_index
+from generator.build import BuildOptions, BuildReport, build, run_pending
 from generator.cache import Cache, cache_dir, locked
 from generator.errors import ContentError, GeneratorError
 
@@ -221,7 +221,8 @@ def rebuild(watch: Watch, live: LiveState) -> BuildReport | None:
     """Build once; publish the result to open pages and the terminal. Never raises for
     content or theme problems: the last good site stays in place."""
     try:
-        # The search index is refreshed after open pages are told to reload, not before.
+        # Feeds, the sitemap and the search index are made after open pages are told to
+        # reload, not before (run_pending).
         report = build(watch.options, cache=watch.cache, defer_index=True)
     except ContentError as error:
         lines = [str(problem) for problem in error.problems]
@@ -238,9 +239,9 @@ def rebuild(watch: Watch, live: LiveState) -> BuildReport | None:
     live.publish(built=True)
     if watch.cache is not None:
         try:
-            seconds = run_pending_index(watch.options, watch.cache)
-        except GeneratorError as error:
-            watch.echo(f"Search index not refreshed: {error}")
+            seconds = run_pending(watch.options, watch.cache)
+        except (GeneratorError, OSError) as error:  # the pages are in place: say so, go on
+            watch.echo(f"Feeds and search index not brought up to date: {error}")
         else:
             if seconds is not None:
                 watch.echo(f"Search index refreshed in {seconds:.1f} s")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.build import BuildOptions, BuildReport, build
+from generator.build import BuildOptions, BuildReport, build, run_pending
 from generator.cache import Cache, cache_dir
 from generator.cli import main
 from generator.errors import ContentError
@@ -278,6 +278,33 @@ def test_a_text_edit_leaves_the_facet_index_alone_and_a_title_edit_remakes_it(
     assert "Traduire des courriers" not in (out / "en" / "search" / "cards-0.json").read_text(
         "utf-8")
     assert stamps(out)["en/search/facets.json"] == facets["en/search/facets.json"]
+
+
+def test_serve_puts_pages_in_place_first_and_the_other_files_after(content: Path,
+                                                                   tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    cache = Cache.open(cache_dir(out))
+    try:
+        build(options(content, out, search=True), cache=cache, defer_index=True)
+        feed = (out / "missions.xml").read_bytes()
+        edit(content / "missions" / f"{MISSION}.md", field("title", '"Traduire des courriers"'))
+        report = build(options(content, out, search=True), cache=cache, defer_index=True)
+        assert report.incremental
+        page = (out / "missions" / MISSION / "index.html").read_text("utf-8")
+        assert "Traduire des courriers" in page
+        # Told to reload now; the feeds, the facet index and the bundle come after.
+        assert (out / "missions.xml").read_bytes() == feed
+        assert "Traduire des courriers" not in (out / "search" / "cards-0.json").read_text(
+            "utf-8")
+        seconds = run_pending(options(content, out, search=True), cache)
+        assert seconds is not None and seconds > 0
+        assert run_pending(options(content, out, search=True), cache) is None
+    finally:
+        cache.close()
+    clean = tmp_path / "clean" / "site"
+    build(options(content, clean, search=True, cache=False))
+    assert_same_files(out, clean)
+    assert build(options(content, out, search=True)).written == 0
 
 
 def test_cli_no_cache_builds_from_nothing_and_drops_the_cache(content: Path,
