@@ -395,9 +395,20 @@ class _Build:
             self.cache.keep_markdown(renderer.markdown_cache.items())
             self.step("render pages")
             names = [n for n in outputs.fingerprints if n not in outputs.page_names]
-            outputs.write(names, staging)
-            self.step("feeds and other files")
-            broken = check_output(site_plan, staging, theme.templates)  # links resolve
+            # The links of the pages are checked by another process meanwhile: they lead
+            # to pages, all written now, or to these files, known by name.
+            checked = _check_links_aside(site_plan, staging, theme.templates,
+                                         frozenset(names), self.options.jobs)
+            try:
+                outputs.write(names, staging)
+                self.step("feeds and other files")
+                self.cache.store_made()
+                self.step("save what was made")
+            except BaseException:
+                with contextlib.suppress(BaseException):
+                    checked()  # reaped; what went wrong here is what is reported
+                raise
+            broken = checked()
             if broken:
                 raise ContentError(broken)
             self.step("link check")
@@ -778,6 +789,41 @@ def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs:
     # memory pages its collections would touch.
     gc.freeze()
     return _render_forked(pages, renderer, staging, jobs, progress, write_share, total)
+
+
+def _check_links_aside(site_plan: Plan, staging: Path, templates: Path,
+                       coming: frozenset[str], jobs: int) -> Callable[[], list[Problem]]:
+    """Start checking the links of the pages in `staging` (see check_output) in a forked
+    process; the function returned waits for the problems. With one job, checks now."""
+    if jobs < 2 or not hasattr(os, "fork"):
+        problems = check_output(site_plan, staging, templates, coming=coming)
+        return lambda: problems
+    read_end, write_end = os.pipe()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # child: check, send the problems, leave without cleanup
+        status = 1
+        try:
+            _exit_with(parent)
+            os.close(read_end)
+            found = check_output(site_plan, staging, templates, coming=coming)
+            with os.fdopen(write_end, "wb") as pipe:
+                pickle.dump(found, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+
+    def wait() -> list[Problem]:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        if not data:
+            raise BuildError("the link check process died")
+        problems: list[Problem] = pickle.loads(data)
+        return problems
+
+    return wait
 
 
 def _render_forked(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs: int,

@@ -283,24 +283,9 @@ class Cache:
             self._forget_news()
             return
         with self._transaction(db):
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('model_key', ?)", (self.model_key,))
+            self._store_made(db)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('out_id', ?)",
                        (pickle.dumps(out_id),))
-            if self._gone_objects:
-                db.executemany("DELETE FROM objects WHERE path = ?",
-                               ((p,) for p in self._gone_objects))
-            db.executemany(
-                "INSERT OR REPLACE INTO objects VALUES (?, ?)",
-                ((path, pickle.dumps(entry, protocol=5))
-                 for path, entry in self._new_objects.items()))
-            gone_files = [p for p in self._gone_files if p not in self.files]
-            db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in gone_files))
-            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
-                           ((p, stat, d) for p, (stat, d) in self._new_files.items()))
-            db.executemany("INSERT OR REPLACE INTO markdown VALUES (?, ?)",
-                           self._new_markdown.items())
-            db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)",
-                           self._new_fragments.items())
             if changed is None:
                 db.execute("DELETE FROM outputs")
                 db.executemany("INSERT INTO outputs VALUES (?, ?)", self.outputs.items())
@@ -314,8 +299,34 @@ class Cache:
             self.generation = os.urandom(8)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)",
                        (self.generation,))
-        self.has_markdown = self.has_markdown or bool(self._new_markdown)
         self._forget_news()
+
+    def store_made(self) -> None:
+        """Write what the build made from content so far (objects, Markdown, feed items),
+        which holds whatever becomes of the build, while another process checks links."""
+        if self._db is not None:
+            with self._transaction(self._db):
+                self._store_made(self._db)
+            self._forget_news()
+
+    def _store_made(self, db: sqlite3.Connection) -> None:
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('model_key', ?)", (self.model_key,))
+        if self._gone_objects:
+            db.executemany("DELETE FROM objects WHERE path = ?",
+                           ((p,) for p in self._gone_objects))
+        db.executemany(
+            "INSERT OR REPLACE INTO objects VALUES (?, ?)",
+            ((path, pickle.dumps(entry, protocol=5))
+             for path, entry in self._new_objects.items()))
+        gone_files = [p for p in self._gone_files if p not in self.files]
+        db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in gone_files))
+        db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
+                       ((p, stat, d) for p, (stat, d) in self._new_files.items()))
+        db.executemany("INSERT OR REPLACE INTO markdown VALUES (?, ?)",
+                       self._new_markdown.items())
+        db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?)",
+                       self._new_fragments.items())
+        self.has_markdown = self.has_markdown or bool(self._new_markdown)
 
     def _forget_news(self) -> None:
         self._new_files = {}
