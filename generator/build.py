@@ -391,8 +391,10 @@ class _Build:
         """Build everything into a new folder and swap it with the output folder."""
         staging = _staging_dir(self.out)
         try:
-            render_pages(site_plan.pages, renderer, staging, self.options.jobs, self.progress)
+            items = render_pages(site_plan.pages, renderer, staging, self.options.jobs,
+                                 self.progress, outputs.national_item)
             self.cache.keep_markdown(renderer.markdown_cache.items())
+            self.cache.keep_fragments(items)
             self.step("render pages")
             names = [n for n in outputs.fingerprints if n not in outputs.page_names]
             # The links of the pages are checked by another process meanwhile: they lead
@@ -433,8 +435,10 @@ class _Build:
         """Render what changed beside the output folder, check it, then move it in."""
         staging = _staging_dir(self.out)
         try:
-            render_pages(pages, renderer, staging, self.options.jobs, self.progress)
+            items = render_pages(pages, renderer, staging, self.options.jobs, self.progress,
+                                 outputs.national_item)
             self.cache.keep_markdown(renderer.markdown_cache.items())
+            self.cache.keep_fragments(items)
             self.step("render pages")
             others = [n for n in changed if n not in outputs.page_names and n != BUNDLE + "/"]
             # missions serve makes the files other than pages (feeds, missions.xml, the
@@ -636,6 +640,24 @@ class _Outputs:
 
         return national_feed(site, plan, renderer.render_markdown, t, item)
 
+    def national_item(self, page: Page) -> tuple[bytes, str] | None:
+        """The missions.xml item of a mission page's mission, made by the process that
+        rendered the page (its Markdown at hand), or None when missions.xml has none."""
+        mission = page.mission
+        if page.kind != "mission" or mission is None or mission.slug not in self._national_slugs:
+            return None
+        default = self.site.config.default_language
+        if mission.lang != default:
+            return None
+        text = national_item(self.site, self.plan.urls, self.renderer.render_markdown,
+                             self.renderer.translators[default], mission)
+        return self.prints.of("national item", mission), text
+
+    @functools.cached_property
+    def _national_slugs(self) -> frozenset[str]:
+        listed = self.plan.open_missions(self.site.config.default_language, drafts=False)
+        return frozenset(m.slug for m in listed)
+
     def _add_static(self) -> None:
         static = self.theme.static
         if not static.is_dir():
@@ -760,9 +782,14 @@ def _write_page(renderer: Renderer, page: Page, staging: Path) -> None:
     target.write_text(renderer.render(page), encoding="utf-8")
 
 
+Extra = Callable[[Page], "tuple[bytes, str] | None"]  # made beside a page: (key, text)
+
+
 def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs: int,
-                 progress: Progress | None = None) -> int:
-    """Render every page into `staging`, spread over `jobs` processes.
+                 progress: Progress | None = None,
+                 extra: Extra | None = None) -> dict[bytes, str]:
+    """Render every page into `staging`, spread over `jobs` processes. Returns what
+    `extra` made beside the pages (missions.xml items), by key.
 
     Workers are forked children sharing the planned site without copying it; each renders
     every `jobs`-th page (kinds are interleaved in the plan, so shares cost about the same),
@@ -773,17 +800,22 @@ def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs:
     jobs = max(1, min(jobs, len(pages) // 50 or 1))  # forking costs more than tiny sites
     total = len(pages)
 
-    def write_share(share: Sequence[Page], told: Progress | None) -> None:
+    def write_share(share: Sequence[Page], told: Progress | None) -> dict[bytes, str]:
+        made: dict[bytes, str] = {}
         for done, page in enumerate(share, start=1):
             _write_page(renderer, page, staging)
+            beside = extra(page) if extra is not None else None
+            if beside is not None:
+                made[beside[0]] = beside[1]
             if told is not None and done % 50 == 0:
                 told(min(total, done * jobs), total)
+        return made
 
     if jobs == 1 or not hasattr(os, "fork"):
-        write_share(pages, progress)
+        made = write_share(pages, progress)
         if progress is not None:
             progress(total, total)
-        return total
+        return made
     # Everything made so far (the site, the plan, the cache) outlives the rendering: out
     # of the garbage collector's sight (see _Build.run), forked workers stop copying the
     # memory pages its collections would touch.
@@ -828,8 +860,8 @@ def _check_links_aside(site_plan: Plan, staging: Path, templates: Path,
 
 def _render_forked(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs: int,
                    progress: Progress | None,
-                   write_share: Callable[[Sequence[Page], Progress | None], None],
-                   total: int) -> int:
+                   write_share: Callable[[Sequence[Page], Progress | None], dict[bytes, str]],
+                   total: int) -> dict[bytes, str]:
     children: list[tuple[int, int]] = []
     parent = os.getpid()
     for share in range(1, jobs):
@@ -844,11 +876,11 @@ def _render_forked(pages: Sequence[Page], renderer: Renderer, staging: Path, job
                 _exit_with(parent)
                 os.close(read_end)
                 try:
-                    write_share(pages[share::jobs], None)
-                    payload = pickle.dumps((None, dict(renderer.markdown_cache)))
+                    mine = write_share(pages[share::jobs], None)
+                    payload = pickle.dumps((None, dict(renderer.markdown_cache), mine))
                     status = 0
                 except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
-                    payload = pickle.dumps((f"{type(exc).__name__}: {exc}", {}))
+                    payload = pickle.dumps((f"{type(exc).__name__}: {exc}", {}, {}))
                 with os.fdopen(write_end, "wb") as pipe:
                     pipe.write(payload)
             finally:
@@ -856,8 +888,9 @@ def _render_forked(pages: Sequence[Page], renderer: Renderer, staging: Path, job
         os.close(write_end)
         children.append((pid, read_end))
     failure = None
+    made: dict[bytes, str] = {}
     try:
-        write_share(pages[0::jobs], progress)
+        made = write_share(pages[0::jobs], progress)
     except BaseException as exc:  # noqa: BLE001 - re-raised after the children are reaped
         failure = exc
     errors = []
@@ -868,17 +901,18 @@ def _render_forked(pages: Sequence[Page], renderer: Renderer, staging: Path, job
         if not data:
             errors.append("a rendering process died")
             continue
-        error, markdown = pickle.loads(data)
+        error, markdown, theirs = pickle.loads(data)
         if error:
             errors.append(error)
         renderer.markdown_cache.update(markdown)
+        made.update(theirs)
     if failure is not None:
         raise failure
     if errors:
         raise BuildError("; ".join(errors))
     if progress is not None:
         progress(total, total)
-    return total
+    return made
 
 
 _PR_SET_PDEATHSIG = 1

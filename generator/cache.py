@@ -256,6 +256,10 @@ class Cache:
         if key not in self.fragments:
             self.fragments[key] = self._new_fragments[key] = text
 
+    def keep_fragments(self, items: Mapping[bytes, str]) -> None:
+        for key, text in items.items():
+            self.keep_fragment(key, text)
+
     # --- the output folder ---------------------------------------------------------------
 
     def known_outputs(self, out: Path) -> dict[str, bytes]:
