@@ -101,6 +101,24 @@ def main() -> None:
     """Build a volunteer mission board from Markdown files."""
 
 
+def run() -> NoReturn:
+    """The `missions` command: `main`, then out without tearing the interpreter down.
+    After a build of 10,000 missions, freeing the site's objects one by one takes half a
+    second, for a process about to end: what it wrote is flushed and closed by then."""
+    try:
+        main()
+        status: int = 0
+    except SystemExit as leaving:  # how click ends, always
+        if leaving.code is None or isinstance(leaving.code, int):
+            status = leaving.code or 0
+        else:
+            print(leaving.code, file=sys.stderr)
+            status = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 _lang_option = click.option(
     "--lang", type=click.Choice(LANGUAGES), default=None, envvar="MISSIONS_LANG",
     help="Language of the messages (default: the first of site.yaml languages).",

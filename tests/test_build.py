@@ -256,3 +256,20 @@ def test_rendering_over_several_processes_gives_the_same_bytes(tmp_path: Path) -
     build(BuildOptions(content=EXAMPLE_CONTENT, out=parallel, today=TODAY, search=False, jobs=3))
     assert tree_digest(parallel) == tree_digest(serial)
     assert len(tree_digest(serial)) > 150
+
+
+def test_the_command_leaves_with_clicks_status_and_its_output_flushed(tmp_path: Path) -> None:
+    # `missions` ends with os._exit (no interpreter teardown): nothing written may be lost.
+    import subprocess
+    import sys
+
+    out = tmp_path / "site"
+    command = [sys.executable, "-m", "generator", "build", "--no-search", "--no-cache",
+               "--content", str(EXAMPLE_CONTENT), "--out", str(out), "--today", str(TODAY)]
+    built = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.startswith("Built ") and built.stdout.endswith("\n")
+    assert (out / "index.html").is_file()
+    missing = subprocess.run([*command[:5], "--content", str(tmp_path / "nowhere")],
+                             capture_output=True, text=True, check=False)
+    assert missing.returncode == 2 and "nowhere" in missing.stderr
