@@ -399,8 +399,9 @@ class _Build:
             names = [n for n in outputs.fingerprints if n not in outputs.page_names]
             # The links of the pages are checked by another process meanwhile: they lead
             # to pages, all written now, or to these files, known by name.
-            checked = _check_links_aside(site_plan, staging, theme.templates,
-                                         frozenset(names), self.options.jobs)
+            coming = frozenset(n for n in names if n in outputs.makers)  # not pagefind/
+            checked = _check_links_aside(site_plan, staging, theme.templates, coming,
+                                         self.options.jobs)
             try:
                 outputs.write(names, staging)
                 self.step("feeds and other files")
