@@ -391,6 +391,8 @@ class _Build:
         """Build everything into a new folder and swap it with the output folder."""
         staging = _staging_dir(self.out)
         try:
+            # A new day, theme or setting renders every page again, but not every text.
+            renderer.markdown_cache.update(self.cache.all_markdown())
             items = render_pages(site_plan.pages, renderer, staging, self.options.jobs,
                                  self.progress, outputs.national_item)
             self.cache.keep_markdown(renderer.markdown_cache.items())
@@ -405,6 +407,8 @@ class _Build:
             try:
                 outputs.write(names, staging)
                 self.step("feeds and other files")
+                # Everything was made: what this build did not use is of no further use.
+                self.cache.keep_only(renderer.markdown_cache.keys(), outputs.national_keys)
                 self.cache.store_made()
                 self.step("save what was made")
             except BaseException:
@@ -582,6 +586,7 @@ class _Outputs:
         self.cache = cache
         self.search = search
         self.page_names = frozenset(p.output for p in site_plan.pages)
+        self.national_keys: list[bytes] = []  # the items missions.xml was made from
         self.makers: dict[str, Callable[[], bytes]] = {}
         self.fingerprints: dict[str, bytes] = {p.output: prints.page(p)
                                                for p in site_plan.pages}
@@ -629,7 +634,8 @@ class _Outputs:
         default = site.config.default_language
         t = renderer.translators[default]
         key = functools.partial(self.prints.of, "national item")
-        self.cache.load_fragments(key(m) for m in site.missions if m.lang == default)
+        self.national_keys = [key(m) for m in site.missions if m.lang == default]
+        self.cache.load_fragments(self.national_keys)
 
         def item(mission: Mission) -> str:
             fragment_key = key(mission)

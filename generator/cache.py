@@ -233,6 +233,14 @@ class Cache:
                 html = self.markdown[key] = row[0]
         return html
 
+    def all_markdown(self) -> dict[str, str]:
+        """Every rendered Markdown body known, for a build rendering the whole site (its
+        forked workers cannot ask the database)."""
+        if self._db is not None and self.has_markdown:
+            with collector_paused():
+                self.markdown.update(self._db.execute("SELECT key, html FROM markdown"))
+        return self.markdown
+
     def keep_markdown(self, items: Iterable[tuple[str, str]]) -> None:
         for key, html in items:
             if key not in self.markdown:
@@ -248,6 +256,27 @@ class Cache:
         self._db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in wanted))
         self.fragments.update(self._db.execute(
             "SELECT f.key, f.text FROM fragments f JOIN wanted w ON f.key = w.key"))
+
+    def keep_only(self, markdown: Iterable[str], fragments: Iterable[bytes]) -> None:
+        """Forget the Markdown and feed items a build of the whole site did not use.
+        Items are keyed by the build key, which changes with the date: without this, the
+        cache would gain a copy of every item each day."""
+        bodies, items = set(markdown), set(fragments)
+        self.markdown = {k: v for k, v in self.markdown.items() if k in bodies}
+        self._new_markdown = {k: v for k, v in self._new_markdown.items() if k in bodies}
+        self.fragments = {k: v for k, v in self.fragments.items() if k in items}
+        self._new_fragments = {k: v for k, v in self._new_fragments.items() if k in items}
+        db = self._db
+        if db is None:
+            return
+        with self._transaction(db):
+            for table, keys in (("markdown", bodies), ("fragments", items)):
+                db.execute(f"CREATE TEMP TABLE IF NOT EXISTS used_{table} (key PRIMARY KEY)")
+                db.execute(f"DELETE FROM used_{table}")
+                db.executemany(f"INSERT OR IGNORE INTO used_{table} VALUES (?)",
+                               ((k,) for k in keys))
+                db.execute(f"DELETE FROM {table} WHERE key NOT IN "
+                           f"(SELECT key FROM used_{table})")
 
     def fragment(self, key: bytes) -> str | None:
         return self.fragments.get(key)

@@ -307,6 +307,32 @@ def test_serve_puts_pages_in_place_first_and_the_other_files_after(content: Path
     assert build(options(content, out, search=True)).written == 0
 
 
+def test_the_cache_keeps_only_what_the_last_full_build_used(content: Path,
+                                                             tmp_path: Path) -> None:
+    import sqlite3
+
+    def rows(table: str) -> int:
+        db = sqlite3.connect(cache_dir(out) / "cache.sqlite3")
+        try:
+            count: int = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        finally:
+            db.close()
+        return count
+
+    out = tmp_path / "site"
+    build(options(content, out))
+    items, bodies = rows("fragments"), rows("markdown")
+    assert items > 0 and bodies > 0
+    # Items are keyed by the build, which changes with the date: each day's full build
+    # would otherwise add a copy of every one.
+    for day in (1, 2, 3):
+        build(options(content, out, today=TODAY + dt.timedelta(days=day)))
+    assert rows("fragments") == items
+    edit(content / "missions" / f"{MISSION}.md", append("Une phrase de plus."))
+    build(options(content, out, today=TODAY + dt.timedelta(days=4)))
+    assert rows("markdown") == bodies and rows("fragments") == items
+
+
 def test_cli_no_cache_builds_from_nothing_and_drops_the_cache(content: Path,
                                                               tmp_path: Path) -> None:
     out = tmp_path / "site"
