@@ -58,7 +58,7 @@ from generator.frontmatter import Document
 from generator.links import check_output
 from generator.model import Association, Mission, Site
 from generator.plan import FEED_ATOM, FEED_JSON, Page, Plan, plan
-from generator.render import Renderer, Theme
+from generator.render import Renderer, Theme, markdown_key
 from generator.search import (
     BUNDLE,
     Wording,
@@ -408,7 +408,9 @@ class _Build:
                 outputs.write(names, staging)
                 self.step("feeds and other files")
                 # Everything was made: what this build did not use is of no further use.
-                self.cache.keep_only(renderer.markdown_cache.keys(), outputs.national_keys)
+                site = outputs.site
+                texts = [m.body for m in site.missions] + [a.body for a in site.associations]
+                self.cache.keep_only(map(markdown_key, texts), outputs.national_keys)
                 self.cache.store_made()
                 self.step("save what was made")
             except BaseException:
