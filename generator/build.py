@@ -193,33 +193,23 @@ def _check_in_parallel(inputs: Inputs, known: Mapping[str, Association | Mission
         return {}
     associations = tuple(s for s in inputs.sources if s.kind == "association")
     share = tuple(s for s in todo if zlib.crc32(s.slug.encode()) % 2)
-    read_end, write_end = os.pipe()
-    parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:  # child: check its share, send the missions back, leave without cleanup
-        status = 1
-        try:
-            _exit_with(parent)
-            os.close(read_end)
-            site, problems = validate(replace(inputs, sources=associations + share), known)
-            missions = {m.source: m for m in site.missions} if site and not problems else {}
-            with os.fdopen(write_end, "wb") as pipe:
-                pickle.dump(missions, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
+
+    def check_share() -> dict[str, Mission]:
+        site, problems = validate(replace(inputs, sources=associations + share), known)
+        return {m.source: m for m in site.missions} if site and not problems else {}
+
+    wait = _in_child(check_share)
     try:
         others = tuple(s for s in todo if not zlib.crc32(s.slug.encode()) % 2)
         site, problems = validate(replace(inputs, sources=associations + others), known)
-        mine: dict[str, Association | Mission] = {}
-        if site is not None and not problems:
-            made: list[Association | Mission] = [*site.associations, *site.missions]
-            mine = {m.source: m for m in made}
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-    finally:
-        os.waitpid(pid, 0)
+    except BaseException:
+        wait()  # drained and reaped: a child blocked on a full pipe would never end
+        raise
+    mine: dict[str, Association | Mission] = {}
+    if site is not None and not problems:
+        made: list[Association | Mission] = [*site.associations, *site.missions]
+        mine = {m.source: m for m in made}
+    data = wait()
     theirs: dict[str, Mission] = pickle.loads(data) if data else {}
     if not mine or not theirs:
         return {}  # problems somewhere: the full check reports them
@@ -837,32 +827,46 @@ def _check_links_aside(site_plan: Plan, staging: Path, templates: Path,
     """Start checking the links of the pages in `staging` (see check_output) in a forked
     process; the function returned waits for the problems. With one job, checks now."""
     if jobs < 2 or not hasattr(os, "fork"):
-        problems = check_output(site_plan, staging, templates, coming=coming)
-        return lambda: problems
+        found_now = check_output(site_plan, staging, templates, coming=coming)
+        return lambda: found_now
+    wait = _in_child(lambda: check_output(site_plan, staging, templates, coming=coming))
+
+    def found() -> list[Problem]:
+        data = wait()
+        if not data:
+            raise BuildError("the link check process died")
+        problems: list[Problem] = pickle.loads(data)
+        return problems
+
+    return found
+
+
+def _in_child(work: Callable[[], object]) -> Callable[[], bytes]:
+    """Run `work` in a forked process that sends back its result, pickled, and leaves
+    without cleanup. The function returned reads that pickle (empty if the process died)
+    and reaps the process; call it on every path, errors included."""
     read_end, write_end = os.pipe()
     parent = os.getpid()
     pid = os.fork()
-    if pid == 0:  # child: check, send the problems, leave without cleanup
+    if pid == 0:  # child: never return into the parent's frames
         status = 1
         try:
             _exit_with(parent)
             os.close(read_end)
-            found = check_output(site_plan, staging, templates, coming=coming)
+            result = work()
             with os.fdopen(write_end, "wb") as pipe:
-                pickle.dump(found, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(result, pipe, protocol=pickle.HIGHEST_PROTOCOL)
             status = 0
         finally:
             os._exit(status)
     os.close(write_end)
 
-    def wait() -> list[Problem]:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-        os.waitpid(pid, 0)
-        if not data:
-            raise BuildError("the link check process died")
-        problems: list[Problem] = pickle.loads(data)
-        return problems
+    def wait() -> bytes:
+        try:
+            with os.fdopen(read_end, "rb") as pipe:
+                return pipe.read()
+        finally:
+            os.waitpid(pid, 0)
 
     return wait
 
