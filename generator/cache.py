@@ -99,6 +99,7 @@ class Cache:
     # than pages, then the search index. The output folder holds exactly `outputs`.
     pending_files: Callable[[], None] | None = None
     pending_index: Callable[[], None] | None = None
+    planned: object = None  # build.Planned: what the last build in this process planned
     markdown: dict[str, str] = field(default_factory=dict)  # loaded, or made this build
     fragments: dict[bytes, str] = field(default_factory=dict)
     _new_objects: dict[str, tuple[Dependencies, Made, bytes]] = field(default_factory=dict)

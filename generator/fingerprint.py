@@ -18,12 +18,13 @@ would make the fingerprints wrong: the test suite compares cached builds with cl
 
 from __future__ import annotations
 
+import copy as copy_module
 import dataclasses
 import datetime as dt
 import hashlib
 import os
 import pickle
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -94,23 +95,42 @@ class Fingerprints:
             fields.setdefault(association.slug, []).append(cards[association.source])
         self._association_pages = {slug: digest(b"".join(parts)) for slug, parts in full.items()}
         self._associations = {slug: digest(b"".join(parts)) for slug, parts in fields.items()}
-
-        def inherited(m: Mission) -> bytes:
-            # A translation takes the fields it leaves out from the default-language file.
-            return cards.get(_base(m.source, m.slug), b"") if m.lang != default else b""
-
+        self._default = default
         # A mission's own page shows its text; a list of missions (Page.missions) shows
         # their cards: fields only, so that editing a text leaves listings alone.
-        self._missions = {
-            (m.slug, m.lang): digest(deps[m.source][0][1] + inherited(m)
-                                     + self._associations.get(m.association, b""))
-            for m in site.missions
-        }
+        self._missions = {(m.slug, m.lang): self._mission(m, deps, cards) for m in site.missions}
         self._cards = {
-            (m.slug, m.lang): digest(cards[m.source] + inherited(m)
+            (m.slug, m.lang): digest(cards[m.source] + self._inherited(m, cards)
                                      + self._associations.get(m.association, b""))
             for m in site.missions
         }
+
+    def _inherited(self, m: Mission, cards: Mapping[str, bytes]) -> bytes:
+        # A translation takes the fields it leaves out from the default-language file.
+        return cards.get(_base(m.source, m.slug), b"") if m.lang != self._default else b""
+
+    def _mission(self, m: Mission, deps: Mapping[str, Dependencies],
+                 cards: Mapping[str, bytes]) -> bytes:
+        return digest(deps[m.source][0][1] + self._inherited(m, cards)
+                      + self._associations.get(m.association, b""))
+
+    def with_texts(self, site: Site, deps: Mapping[str, Dependencies],
+                   cards: Mapping[str, bytes], changed: Collection[str]) -> Fingerprints:
+        """These fingerprints for `site`, whose objects show the same cards as those they
+        were made for; only the objects made from the `changed` files may differ, by
+        their text (plan.with_objects: what missions serve does after a text edit)."""
+        copy = copy_module.copy(self)
+        copy.site = site
+        copy._missions = dict(self._missions)
+        copy._association_pages = dict(self._association_pages)
+        for m in site.missions:
+            if m.source in changed:
+                copy._missions[(m.slug, m.lang)] = self._mission(m, deps, cards)
+        slugs = {a.slug for a in site.associations if a.source in changed}
+        for slug in slugs:
+            copy._association_pages[slug] = digest(b"".join(
+                _joined(deps[a.source]) for a in site.associations if a.slug == slug))
+        return copy
 
     def mission(self, mission: Mission) -> bytes:
         return self._missions[(mission.slug, mission.lang)]

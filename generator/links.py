@@ -16,14 +16,14 @@ import html
 import os
 import posixpath
 import re
-from collections.abc import Container, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from generator.content import display_path
 from generator.errors import Problem
-from generator.plan import Plan
+from generator.plan import Page, Plan
 from generator.validate import url_problem
 
 # The value of each href, src and action attribute. The pattern starts with the literal
@@ -267,11 +267,11 @@ def _locate(page: str, source: PageSource, url: str, broken: _Broken, base_path:
 # The edge: a built folder and the plan that made it.
 
 
-def page_sources(plan: Plan, templates: Path) -> dict[str, PageSource]:
+def page_sources(pages: Iterable[Page], templates: Path) -> dict[str, PageSource]:
     """Output path of each page -> what made it."""
     sources: dict[str, PageSource] = {}
     shown: dict[str, str] = {}
-    for page in plan.pages:
+    for page in pages:
         if page.template not in shown:
             shown[page.template] = display_path(templates / page.template)
         template = shown[page.template]
@@ -355,4 +355,8 @@ def check_output(plan: Plan, root: Path, templates: Path, *, behind: Path | None
     checked = None if only is None else sorted(n for n in only if n.endswith(".html"))
     pages = _Folder(root, names, behind, checked)
     files = _Files(root, frozenset(page.output for page in plan.pages), behind, kept, coming)
-    return find_broken_links(pages, files, page_sources(plan, templates), plan.urls.base_url)
+    # Problems are only found on the pages checked: the sources of those suffice (a tenth
+    # of a second saved on a rebuild of one page at 10,000 missions).
+    wanted = None if checked is None else frozenset(checked)
+    made = [p for p in plan.pages if wanted is None or p.output in wanted]
+    return find_broken_links(pages, files, page_sources(made, templates), plan.urls.base_url)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator.build import BuildOptions, BuildReport, build, run_pending
+from generator.build import BuildOptions, BuildReport, Planned, build, run_pending
 from generator.cache import Cache, cache_dir
 from generator.cli import main
 from generator.errors import ContentError
@@ -305,6 +305,43 @@ def test_serve_puts_pages_in_place_first_and_the_other_files_after(content: Path
     build(options(content, clean, search=True, cache=False))
     assert_same_files(out, clean)
     assert build(options(content, out, search=True)).written == 0
+
+
+def test_serve_reuses_the_plan_after_a_text_edit_and_gives_what_a_new_process_gives(
+    content: Path, tmp_path: Path
+) -> None:
+    """missions serve keeps its cache in memory: after an edit that leaves every card as it
+    was (a text), the next build takes the last plan and most fingerprints as they were.
+    Its files and fingerprints must be those of a build in a new process."""
+    edits = [
+        ("an association's text", True, lambda c: edit(
+            c / "associations" / f"{ASSOCIATION}.md", append("Une phrase de plus."))),
+        ("an association's English text", True, lambda c: edit(
+            c / "associations" / f"{ASSOCIATION}.en.md", append("One more sentence."))),
+        *((what, what in ("a mission's text", "an English version"), change)
+          for what, change in EDITS),
+    ]
+    out = tmp_path / "site"
+    cache = Cache.open(cache_dir(out))
+    try:
+        build(options(content, out), cache=cache)
+        for index, (what, text_only, change) in enumerate(edits):
+            before = cache.planned
+            change(content)
+            report = build(options(content, out), cache=cache)
+            after = cache.planned
+            assert isinstance(before, Planned) and isinstance(after, Planned)
+            # The pages that show no edited object are the very same objects.
+            kept = [p for p, q in zip(before.plan.pages, after.plan.pages) if p is q]
+            assert bool(kept) == text_only, what
+            if text_only:
+                assert report.rendered <= 4, what  # the edited page, in each language
+            fresh = tmp_path / f"fresh-{index}" / "site"
+            build(options(content, fresh))
+            assert cache.outputs == Cache.open(cache_dir(fresh)).outputs, what
+            assert_same_files(out, fresh, what)
+    finally:
+        cache.close()
 
 
 def test_the_cache_keeps_only_what_the_last_full_build_used(content: Path,
