@@ -60,7 +60,7 @@ from generator.fingerprint import (
 from generator.frontmatter import Document
 from generator.links import check_output
 from generator.model import Association, Mission, Site
-from generator.plan import FEED_ATOM, FEED_JSON, Page, Plan, plan, with_objects
+from generator.plan import FEED_ATOM, FEED_JSON, Page, Plan, holders, plan, with_objects
 from generator.render import Renderer, Theme, markdown_key
 from generator.search import (
     BUNDLE,
@@ -147,8 +147,10 @@ def _load(
     # Files known unchanged are not read again, unless the checks themselves changed.
     trusted = cache is not None and cache.model_key == model_key
     known = cache.files if cache is not None and trusted else {}
-    sources, problems = find_sources(content, tuple(languages),
-                                     cache.unchanged if cache is not None and trusted else None)
+    # With a cache, files are looked at even when it cannot vouch for them (a first
+    # build): their stat keys, kept, spare the next build reading every file again.
+    unchanged = None if cache is None else cache.unchanged if trusted else _never
+    sources, problems = find_sources(content, tuple(languages), unchanged)
     digests = {s.path: known[s.path][1] if s.text is None else text_digest(s.text)
                for s in sources}
     reused = cache.reusable(model_key, digests) if cache is not None else {}
@@ -178,6 +180,10 @@ def _load(
     if cache is not None:
         cache.keep_files({s.path: (s.stat, digests[s.path]) for s in sources if s.stat})
     return site, deps, cards, model_key
+
+
+def _never(path: str, stat: str) -> bool:
+    return False
 
 
 PARALLEL_CHECK = 2000  # missions to check before a second process is worth its start
@@ -344,8 +350,9 @@ class _Build:
             # fingerprints, but for the objects of the files that changed.
             edited = {path for path, files in deps.items() if earlier.deps.get(path) != files}
             made: list[Association | Mission] = [*site.associations, *site.missions]
+            where = earlier.holders if earlier.holders is not None else holders(earlier.plan)
             site_plan = with_objects(earlier.plan, {m.source: m for m in made
-                                                    if m.source in edited})
+                                                    if m.source in edited}, where)
             prints = earlier.prints.with_texts(site, deps, cards, edited)
             redo = {m.slug for m in made if m.source in edited}
         else:
@@ -353,6 +360,7 @@ class _Build:
             site_plan = plan(site, options.today, drafts=options.drafts, base_url=base_url)
             prints = Fingerprints(build_key, site, deps, cards)
             redo = set()
+            where = None
         self.step("plan")
         gc.freeze()
         renderer = Renderer(site, site_plan, theme, markdown_cache=_MarkdownStore(self.cache),
@@ -360,7 +368,7 @@ class _Build:
         outputs = _Outputs(site, site_plan, renderer, theme, prints, self.cache,
                            options.search, earlier, redo)
         self.cache.planned = Planned(build_key, deps, cards, site_plan, prints,
-                                     outputs.page_prints, outputs.sitemap)
+                                     outputs.page_prints, outputs.sitemap, where)
         self.step("fingerprints")
         known = self.cache.known_outputs(self.out)
         changed = [name for name, fingerprint in outputs.fingerprints.items()
@@ -603,6 +611,8 @@ class Planned:
     prints: Fingerprints
     pages: Mapping[str, bytes]  # fingerprint of each page
     sitemap: tuple[SitemapEntry, ...]
+    # plan.holders(plan), worked out at the first build that needs it and passed on.
+    holders: Mapping[str, tuple[int, ...]] | None = None
 
 
 class _Outputs:

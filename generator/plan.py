@@ -311,34 +311,46 @@ def _paginate(
 _source = operator.attrgetter("source")
 
 
-def with_objects(site_plan: Plan, new: Mapping[str, Association | Mission]) -> Plan:
+def holders(site_plan: Plan) -> dict[str, tuple[int, ...]]:
+    """Where each mission and association is in the plan: the positions in
+    site_plan.pages of the pages holding it, by source file (for with_objects)."""
+    found: dict[str, list[int]] = {}
+    for index, page in enumerate(site_plan.pages):
+        held = [*page.missions, *page.associations]
+        if page.mission is not None:
+            held.append(page.mission)
+        if page.association is not None:
+            held.append(page.association)
+        for source in set(map(_source, held)):
+            found.setdefault(source, []).append(index)
+    return {source: tuple(indexes) for source, indexes in found.items()}
+
+
+def with_objects(site_plan: Plan, new: Mapping[str, Association | Mission],
+                 where: Mapping[str, Sequence[int]]) -> Plan:
     """The same plan with the missions and associations of `new` (by source file) in
-    place of their earlier versions.
+    place of their earlier versions; `where` is holders(site_plan), which holds for the
+    plan returned too (the pages keep their places).
 
     For a board whose objects all show the same card (every field but the text) as when
     `site_plan` was made: plan() would give the same pages, but for these objects
     (missions serve, after an edit of a text: 0.4 s saved at 10,000 missions)."""
 
-    def kept(objects: tuple[Any, ...]) -> bool:
-        return new.keys().isdisjoint(map(_source, objects))  # a loop in C: 66,000 cards
-
     def swapped(objects: tuple[Any, ...]) -> tuple[Any, ...]:
-        return objects if kept(objects) else tuple(new.get(o.source, o) for o in objects)
+        if new.keys().isdisjoint(map(_source, objects)):  # a loop in C: 10,000 cards
+            return objects
+        return tuple(new.get(o.source, o) for o in objects)
 
     def one(value: Any) -> Any:
         return new.get(value.source, value) if value is not None else None
 
-    pages = []
-    for page in site_plan.pages:
-        # Checked first, field by field: all but a few pages are kept as they are.
-        if not ((page.mission is None or page.mission.source not in new)
-                and (page.association is None or page.association.source not in new)
-                and (not page.missions or kept(page.missions))
-                and (not page.associations or kept(page.associations))):
-            page = replace(page, mission=one(page.mission), association=one(page.association),
-                           missions=swapped(page.missions),
-                           associations=swapped(page.associations))
-        pages.append(page)
+    pages = list(site_plan.pages)
+    for index in sorted({i for source in new for i in where.get(source, ())}):
+        page = pages[index]
+        pages[index] = replace(page, mission=one(page.mission),
+                               association=one(page.association),
+                               missions=swapped(page.missions),
+                               associations=swapped(page.associations))
     return replace(
         site_plan, pages=tuple(pages),
         listed={lang: swapped(m) for lang, m in site_plan.listed.items()},

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from generator.build import BuildOptions, BuildReport, Planned, build, run_pending
 from generator.cache import Cache, cache_dir
 from generator.cli import main
+from generator.content import display_path
 from generator.errors import ContentError
 from generator.fingerprint import Fingerprints
 from generator.plan import Page
@@ -342,6 +343,18 @@ def test_serve_reuses_the_plan_after_a_text_edit_and_gives_what_a_new_process_gi
             assert_same_files(out, fresh, what)
     finally:
         cache.close()
+
+
+def test_a_first_build_keeps_what_spares_the_next_one_reading_every_file(
+    content: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    build(options(content, out))
+    # The stat key of every content file: the next build reads only those that differ.
+    known = Cache.open(cache_dir(out)).files
+    sources = [*(content / "missions").glob("*.md"), *(content / "associations").glob("*.md")]
+    assert sorted(known) == sorted(display_path(path) for path in sources)
+    assert all(stat for stat, _ in known.values())
 
 
 def test_the_cache_keeps_only_what_the_last_full_build_used(content: Path,
