@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator.content import SourceFile
 from generator.model import Association, Mission
 
 
@@ -100,6 +101,7 @@ class Cache:
     pending_files: Callable[[], None] | None = None
     pending_index: Callable[[], None] | None = None
     planned: object = None  # build.Planned: what the last build in this process planned
+    sources: list[SourceFile] | None = None  # its content files (missions serve)
     markdown: dict[str, str] = field(default_factory=dict)  # loaded, or made this build
     fragments: dict[bytes, str] = field(default_factory=dict)
     _new_objects: dict[str, tuple[Dependencies, Made, bytes]] = field(default_factory=dict)

@@ -16,12 +16,13 @@ import functools
 import http.server
 import json
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.build import BuildOptions, BuildReport, build, run_pending
 from generator.cache import Cache, cache_dir, locked
+from generator.content import display_path
 from generator.errors import ContentError, GeneratorError
 
 LIVE_PREFIX = "/__missions/"
@@ -217,13 +218,15 @@ class Watch:
         return (self.options.content, self.options.theme)
 
 
-def rebuild(watch: Watch, live: LiveState) -> BuildReport | None:
+def rebuild(watch: Watch, live: LiveState,
+            changed: Collection[str] | None = None) -> BuildReport | None:
     """Build once; publish the result to open pages and the terminal. Never raises for
-    content or theme problems: the last good site stays in place."""
+    content or theme problems: the last good site stays in place. `changed`: the files
+    changed since the last build, as the file system told."""
     try:
         # Feeds, the sitemap and the search index are made after open pages are told to
         # reload, not before (run_pending).
-        report = build(watch.options, cache=watch.cache, defer_index=True)
+        report = build(watch.options, cache=watch.cache, defer_index=True, changed=changed)
     except ContentError as error:
         lines = [str(problem) for problem in error.problems]
         for line in lines:
@@ -255,6 +258,7 @@ def watch_and_rebuild(
     the file system watch is in place: a save before that would go unnoticed."""
     from watchfiles import watch as watch_files
 
+    seen = False
     for changes in watch_files(*watch.paths, stop_event=stop, debounce=400, step=50,
                                rust_timeout=200, yield_on_timeout=True):
         ready.set()
@@ -262,7 +266,11 @@ def watch_and_rebuild(
             continue
         names = sorted({Path(path).name for _, path in changes})
         watch.echo(f"Changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}")
-        rebuild(watch, live)
+        # The files changed spare looking at the others, but a change made before the
+        # watch was in place is only seen by looking at all: so the first time.
+        rebuild(watch, live, {display_path(Path(path)) for _, path in changes}
+                if seen else None)
+        seen = True
 
 
 def serve_live(options: BuildOptions, host: str, port: int, echo: Callable[[str], None]) -> None:

@@ -345,6 +345,48 @@ def test_serve_reuses_the_plan_after_a_text_edit_and_gives_what_a_new_process_gi
         cache.close()
 
 
+def test_serve_looks_only_at_the_files_it_was_told_changed_after_a_good_build(
+    content: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    mission = content / "missions" / f"{MISSION}.md"
+    other = content / "missions" / "permanence-ecoute-dimanche-soir.md"
+    told = {display_path(mission)}
+    cache = Cache.open(cache_dir(out))
+    try:
+        build(options(content, out), cache=cache)
+        # Told of one file: another one's edit is not seen, as the watch would have said.
+        edit(mission, append("Une phrase de plus."))
+        edit(other, append("Une autre phrase."))
+        assert build(options(content, out), cache=cache, changed=told).rendered == 1
+        page = (out / "missions" / "permanence-ecoute-dimanche-soir" / "index.html")
+        assert "Une autre phrase." not in page.read_text("utf-8")
+        # A file the last build did not know (added, renamed): every file is looked at.
+        add_mission(content)
+        new = content / "missions" / "relecture-sous-titres.md"
+        report = build(options(content, out), cache=cache, changed={display_path(new)})
+        assert "Une autre phrase." in page.read_text("utf-8")
+        assert (out / "missions" / "relecture-sous-titres" / "index.html").exists()
+        # After a failed build, the next looks at every file: the broken one is not
+        # taken for its last good version because the next change is elsewhere.
+        good = mission.read_text(encoding="utf-8")
+        edit(mission, field("deadline", "bientôt"))
+        with pytest.raises(ContentError):
+            build(options(content, out), cache=cache, changed=told)
+        edit(other, append("Encore une phrase."))
+        with pytest.raises(ContentError) as raised:
+            build(options(content, out), cache=cache, changed={display_path(other)})
+        assert [p.path for p in raised.value.problems] == [display_path(mission)]
+        mission.write_text(good, encoding="utf-8")
+        report = build(options(content, out), cache=cache, changed=told)
+        assert report.incremental
+    finally:
+        cache.close()
+    clean = tmp_path / "clean" / "site"
+    build(options(content, clean, cache=False))
+    assert_same_files(out, clean)
+
+
 def test_a_first_build_keeps_what_spares_the_next_one_reading_every_file(
     content: Path, tmp_path: Path
 ) -> None:
