@@ -387,14 +387,18 @@ class _Build:
         if base_url is not None and not base_url.endswith("/"):
             base_url += "/"
         theme = Theme(options.theme)
+        # The date decides which missions are closed, which the plan holds page by page,
+        # and the few files that show it take it into their fingerprint: the first build
+        # of a day renders only what the date changed, unless the theme shows the date.
+        dated = options.today if theme.shows_today() else None
         build_key = files_digest([
             ("model", model_key),
             ("theme", tree_digest(theme.root)),
-            ("options", repr((options.today, base_url, options.drafts)).encode()),
+            ("options", repr((dated, base_url, options.drafts)).encode()),
         ])
         earlier = self.cache.planned
         if (isinstance(earlier, Planned) and earlier.build_key == build_key
-                and earlier.cards == cards):
+                and earlier.plan.today == options.today and earlier.cards == cards):
             # Every card as it was (a text edited, in missions serve): the same plan and
             # fingerprints, but for the objects of the files that changed.
             edited = {path for path, files in deps.items() if earlier.deps.get(path) != files}
@@ -407,7 +411,7 @@ class _Build:
         else:
             earlier = None
             site_plan = plan(site, options.today, drafts=options.drafts, base_url=base_url)
-            prints = Fingerprints(build_key, site, deps, cards)
+            prints = Fingerprints(build_key, site, deps, cards, options.today)
             redo = set()
             where = None
         self.step("plan")
@@ -725,8 +729,10 @@ class _Outputs:
             prefix = plan.urls.prefix(feed.lang) + feed.folder
             # Its missions by their digests, joined: of() would walk them one by one
             # (a tenth of a second of every build at 10,000 missions).
+            # An empty feed is dated by the build (atom_feed).
             fingerprint = self.prints.of("feed", feed.lang, feed.folder, feed.title,
-                                         feed.page_url) + digest(
+                                         feed.page_url,
+                                         None if feed.missions else plan.today) + digest(
                 b"".join(map(self.prints.mission, feed.missions)))
             self._add(prefix + FEED_ATOM, fingerprint + b"atom",
                       functools.partial(atom_feed, site, plan, feed, html))
@@ -737,7 +743,8 @@ class _Outputs:
         site, plan = self.site, self.plan
         default = site.config.default_language
         listed = plan.open_missions(default, drafts=False)
-        self._add(NATIONAL_FEED, self.prints.of("national") + digest(
+        # Its lastBuildDate is the build's date.
+        self._add(NATIONAL_FEED, self.prints.of("national", plan.today) + digest(
             b"".join(map(self.prints.mission, listed))), self._national)
         self._add(SITEMAP, self.sitemap_print, functools.partial(sitemap_xml, self.sitemap))
         self._add_bytes(ROBOTS, robots(plan.urls))

@@ -6,7 +6,10 @@ is made of:
 
 - the build key: the generator's code and the libraries that shape the output, the
   settings (site.yaml, vocabulary.yaml), every file of the theme, the build options
-  (today, base URL, drafts). Changing any of them changes every fingerprint;
+  (base URL, drafts; the date only for a theme whose templates show `today`). Changing
+  any of them changes every fingerprint. The date otherwise reaches a page through its
+  planned fields (which missions are closed, which are listed), and the few files that
+  show it (search pages, empty feeds, missions.xml) take it in themselves;
 - what the file shows: a page's planned fields (plan.Page), in which each mission and
   association stands for the digest of the content files it was made from (its own
   file, its default-language file, the association of a mission in every language,
@@ -81,10 +84,11 @@ def dependencies(made: Association | Mission, default_language: str,
 class Fingerprints:
     """Fingerprints of a build's outputs (build key + what each output shows)."""
 
-    def __init__(self, build_key: bytes, site: Site,
-                 deps: Mapping[str, Dependencies], cards: Mapping[str, bytes]) -> None:
+    def __init__(self, build_key: bytes, site: Site, deps: Mapping[str, Dependencies],
+                 cards: Mapping[str, bytes], today: dt.date) -> None:
         self.build_key = build_key
         self.site = site
+        self.today = today  # the build key leaves it out unless the theme shows it
         # An association counts for every language of its slug: a card in English shows
         # the English name. Pages other than its own show its fields, not its text.
         default = site.config.default_language
@@ -183,9 +187,11 @@ class Fingerprints:
         if page.missions:  # listed: their cards, not their texts
             data.append(b"L" + b"".join(self._cards[(m.slug, m.lang)] for m in page.missions))
         if page.kind == "search":
-            # The search page counts and lists the filter values of every open mission.
-            data.append(b"S" + b"".join(self._cards[(m.slug, m.lang)]
-                                        for m in self.site.missions if m.lang == page.lang))
+            # The search page counts and lists the filter values of every open mission:
+            # which are open depends on the date.
+            data.append(b"S" + self.today.isoformat().encode() + b"".join(
+                self._cards[(m.slug, m.lang)] for m in self.site.missions
+                if m.lang == page.lang))
         return digest(b"\0".join(data))
 
     def _feed(self, hasher: Any, value: object) -> None:

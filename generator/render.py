@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +42,19 @@ class Theme:
     @property
     def static(self) -> Path:
         return self.root / "static"
+
+    def shows_today(self) -> bool:
+        """Whether a template may show the build date (the `today` variable): then every
+        page changes with the date. Named anywhere, even in a comment, it counts."""
+        for folder, _, names in os.walk(self.templates):
+            for name in names:
+                with open(os.path.join(folder, name), "rb") as handle:
+                    if _TODAY.search(handle.read()):
+                        return True
+        return False
+
+
+_TODAY = re.compile(rb"\btoday\b")
 
 
 def load_catalogue(theme: Theme, languages: tuple[str, ...]) -> Catalogue:

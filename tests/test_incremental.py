@@ -163,6 +163,38 @@ def test_a_theme_change_or_another_day_rebuilds_what_it_must(content: Path,
     assert_same_files(cached, clean)
 
 
+def test_a_new_day_renders_only_what_the_date_changed(content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(options(content, out))
+    # No deadline passes: only the search pages, which count the open missions, and the
+    # feeds dated by the build.
+    next_day = build(options(content, out, today=TODAY + dt.timedelta(days=1)))
+    assert next_day.incremental and next_day.rendered == 2
+    clean = tmp_path / "clean-1" / "site"
+    build(options(content, clean, today=TODAY + dt.timedelta(days=1), cache=False))
+    assert_same_files(out, clean)
+    # A deadline passes (2027-01-08): its mission pages and the listings it leaves.
+    closing = build(options(content, out, today=dt.date(2027, 1, 9)))
+    assert closing.incremental and 2 < closing.rendered < closing.pages // 4
+    clean = tmp_path / "clean-2" / "site"
+    build(options(content, clean, today=dt.date(2027, 1, 9), cache=False))
+    assert_same_files(out, clean)
+
+
+def test_a_theme_that_shows_the_date_renders_every_page_on_a_new_day(
+    content: Path, tmp_path: Path
+) -> None:
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "themes" / "default", theme)
+    edit(theme / "templates" / "base.html",
+         lambda text: text.replace("</body>", "<p>{{ today.isoformat() }}</p></body>", 1))
+    out = tmp_path / "site"
+    build(options(content, out, theme=theme))
+    report = build(options(content, out, theme=theme, today=TODAY + dt.timedelta(days=1)))
+    assert report.rendered == report.pages
+    assert "2026-12-01" in (out / "index.html").read_text("utf-8")
+
+
 def test_one_edited_text_renders_one_page_and_rewrites_only_what_shows_it(
     content: Path, tmp_path: Path
 ) -> None:
@@ -415,13 +447,18 @@ def test_the_cache_keeps_only_what_the_last_full_build_used(content: Path,
     build(options(content, out))
     items, bodies = rows("fragments"), rows("markdown")
     assert items > 0 and bodies > 0
-    # Items are keyed by the build, which changes with the date: each day's full build
-    # would otherwise add a copy of every one.
+    # Items are keyed by the build: the date is not part of it (each day would otherwise
+    # add a copy of every one).
     for day in (1, 2, 3):
         build(options(content, out, today=TODAY + dt.timedelta(days=day)))
     assert rows("fragments") == items
+    # An edit adds the text's new version; the old one stays until a whole-site build
+    # (here a change of settings, which every page shows) drops what it did not use.
     edit(content / "missions" / f"{MISSION}.md", append("Une phrase de plus."))
     build(options(content, out, today=TODAY + dt.timedelta(days=4)))
+    assert rows("markdown") == bodies + 1 and rows("fragments") == items + 1
+    edit(content / "site.yaml", field("description", '"Des missions à distance."'))
+    assert not build(options(content, out, today=TODAY + dt.timedelta(days=4))).incremental
     assert rows("markdown") == bodies and rows("fragments") == items
 
 
