@@ -136,6 +136,9 @@ def _load(
     card (fingerprint.card_digest) and the model key."""
     if not content.is_dir():
         raise ConfigError(f"content folder not found: {display_path(content)}")
+    earlier = cache.sources if cache is not None else None
+    if cache is not None:
+        cache.sources = None  # set again once this build's files pass
     site_doc = read_config(content / "site.yaml")
     vocabulary_doc = read_config(content / "vocabulary.yaml")
     problems: list[Problem] = []
@@ -159,11 +162,10 @@ def _load(
     # With a cache, files are looked at even when it cannot vouch for them (a first
     # build): their stat keys, kept, spare the next build reading every file again.
     unchanged = None if cache is None else cache.unchanged if trusted else _never
-    earlier = cache.sources if cache is not None else None
-    if cache is not None:
-        cache.sources = None  # set again once this build's files pass
     again = (_modified(earlier, changed) if trusted and earlier is not None
              and changed is not None else None)
+    if again is not None and not all(s.path in known for s in again if s.text is None):
+        again = None  # the cache was read again since (another build): look at all
     if again is not None:
         sources, problems = again, []
     else:
@@ -626,11 +628,16 @@ def refresh_index(options: BuildOptions, cache: Cache, outputs: _Outputs) -> Non
 
 def _compiled_templates(cache: Cache) -> jinja2.BytecodeCache | None:
     """Where the theme's templates are kept compiled, beside the build cache: compiling
-    them is a tenth of a second of every rebuild. Jinja keys each by its source."""
+    them is a tenth of a second of every rebuild. Jinja keys each by its source only,
+    not by the settings of our environment or its own version: a folder per version of
+    the generator and its libraries (_code_key), the others' removed."""
     if cache.path is None:
         return None
-    folder = cache.path.parent / "templates"
-    folder.mkdir(exist_ok=True)
+    root = cache.path.parent / "templates"
+    folder = root / _code_key().hex()[:32]
+    if not folder.is_dir():
+        shutil.rmtree(root, ignore_errors=True)
+        folder.mkdir(parents=True)
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 

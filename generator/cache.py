@@ -173,6 +173,7 @@ class Cache:
         self.has_markdown = db.execute("SELECT EXISTS (SELECT 1 FROM markdown)").fetchone()[0]
         self.markdown = {}
         self.fragments = {}
+        self.sources = None  # another build's files, maybe seen from another folder
         self._forget_news()
 
     def changed_elsewhere(self) -> bool:

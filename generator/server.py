@@ -15,7 +15,9 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import threading
+import traceback
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -238,6 +240,11 @@ def rebuild(watch: Watch, live: LiveState,
         watch.echo(f"Error: {error}")
         live.publish(built=False, problems=[str(error)])
         return None
+    except Exception as error:  # noqa: BLE001 - a bug of ours must not end the watch
+        watch.echo("".join(traceback.format_exception(error)).rstrip())
+        watch.echo("Unexpected error: the last good build is still served; please report it.")
+        live.publish(built=False, problems=[f"{type(error).__name__}: {error}"])
+        return None
     watch.echo(report.summary())
     live.publish(built=True)
     if watch.cache is not None:
@@ -268,9 +275,20 @@ def watch_and_rebuild(
         watch.echo(f"Changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}")
         # The files changed spare looking at the others, but a change made before the
         # watch was in place is only seen by looking at all: so the first time.
-        rebuild(watch, live, {display_path(Path(path)) for _, path in changes}
+        rebuild(watch, live, {_shown(watch.options.content, path) for _, path in changes}
                 if seen else None)
         seen = True
+
+
+def _shown(content: Path, path: str) -> str:
+    """A content file reported by the watch (an absolute path), named as find_sources
+    names it: under the content folder as given, which may lie outside the working
+    directory. Other files keep their own name (no content file has it)."""
+    file = Path(path)
+    for folder in (content / "missions", content / "associations"):
+        if file.parent == folder.resolve():
+            return os.path.join(display_path(folder), file.name)
+    return path
 
 
 def serve_live(options: BuildOptions, host: str, port: int, echo: Callable[[str], None]) -> None:
