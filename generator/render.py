@@ -322,7 +322,8 @@ class Renderer:
             # the same helpers as partials/card.html.
             "search_wording": Wording(self.site, lang, self.plan.today, t, helpers.date,
                                       helpers.commitment, helpers.where,
-                                      helpers.language_name),
+                                      helpers.language_name,
+                                      self.plan.open_missions(lang, drafts=False)),
         }
 
     def render_markdown(self, text: str) -> str:

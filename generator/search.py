@@ -138,11 +138,35 @@ class Wording:
     commitment: Callable[[Commitment], str]
     where: Callable[[Mission], str]
     language_name: Callable[..., str]
+    # indexed_missions(site, lang, today) when the caller has them at hand (the plan).
+    indexed: tuple[Mission, ...] | None = None
 
     def missions(self) -> tuple[Mission, ...]:
+        if self.indexed is not None:
+            return self.indexed
         return indexed_missions(self.site, self.lang, self.today)
 
     def record(self, mission: Mission) -> Record:
+        t = self.t
+        association = self.site.association(mission.association, self.lang)
+        card = Card(
+            slug=mission.slug,
+            title=mission.title,
+            association=association.slug,
+            summary=mission.summary,
+            time=self.commitment(mission.commitment),
+            where=self.where(mission),
+            deadline=(t("deadline_on", date=self.date(mission.deadline, "medium"))
+                      if mission.deadline else t("no_deadline")),
+            places=t("places", mission.places) if mission.places else "",
+            categories=mission.categories,
+            remote=mission.remote == "full",
+        )
+        return Record(self.facets(mission), card, mission.deadline, mission.posted)
+
+    def facets(self, mission: Mission) -> tuple[FacetValue, ...]:
+        """The filter values of a mission: what `groups` needs of it, without its card
+        (formatting cards took nine tenths of the search page: 1.6 s at 10,000 missions)."""
         site, lang, t = self.site, self.lang, self.t
         vocabulary = site.vocabulary
         association = site.association(mission.association, lang)
@@ -164,29 +188,16 @@ class Wording:
         if region and mission.remote != "full":
             key = slugify(region) or hashlib.sha256(region.encode()).hexdigest()[:8]
             facets.append(FacetValue("region", key, region))
-        card = Card(
-            slug=mission.slug,
-            title=mission.title,
-            association=association.slug,
-            summary=mission.summary,
-            time=self.commitment(mission.commitment),
-            where=self.where(mission),
-            deadline=(t("deadline_on", date=self.date(mission.deadline, "medium"))
-                      if mission.deadline else t("no_deadline")),
-            places=t("places", mission.places) if mission.places else "",
-            categories=mission.categories,
-            remote=mission.remote == "full",
-        )
-        return Record(tuple(facets), card, mission.deadline, mission.posted)
+        return tuple(facets)
 
     def groups(self, records: Sequence[Record] | None = None) -> tuple[FacetGroup, ...]:
         """The filter groups and values of the search page: the values open missions have,
         in the order people expect (see `_ordered`)."""
-        if records is None:
-            records = [self.record(m) for m in self.missions()]
+        found = ([r.facets for r in records] if records is not None
+                 else [self.facets(m) for m in self.missions()])
         labels: dict[str, dict[str, str]] = {g: {} for g in GROUPS}
-        for record in records:
-            for facet in record.facets:
+        for facets in found:
+            for facet in facets:
                 labels[facet.group].setdefault(facet.key, facet.label)
         return tuple(
             FacetGroup(group, self.t(f"search_group_{group}"),
