@@ -12,6 +12,7 @@ Content-Security-Policy (script-src 'self', connect-src 'self') allows it unchan
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import http.server
 import json
@@ -214,6 +215,9 @@ class Watch:
     echo: Callable[[str], None]
     # Kept between builds, so that a rebuild reads nothing back from the disk.
     cache: Cache | None = None
+    # The date of each build: a serve left running past midnight closes the missions
+    # whose deadline passed, as the next deploy will.
+    today: Callable[[], dt.date] = dt.date.today
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -225,10 +229,11 @@ def rebuild(watch: Watch, live: LiveState,
     """Build once; publish the result to open pages and the terminal. Never raises for
     content or theme problems: the last good site stays in place. `changed`: the files
     changed since the last build, as the file system told."""
+    options = replace(watch.options, today=watch.today())
     try:
         # Feeds, the sitemap and the search index are made after open pages are told to
         # reload, not before (run_pending).
-        report = build(watch.options, cache=watch.cache, defer_index=True, changed=changed)
+        report = build(options, cache=watch.cache, defer_index=True, changed=changed)
     except ContentError as error:
         lines = [str(problem) for problem in error.problems]
         for line in lines:
@@ -249,7 +254,7 @@ def rebuild(watch: Watch, live: LiveState,
     live.publish(built=True)
     if watch.cache is not None:
         try:
-            seconds = run_pending(watch.options, watch.cache)
+            seconds = run_pending(options, watch.cache)
         except (GeneratorError, OSError) as error:  # the pages are in place: say so, go on
             watch.echo(f"Feeds and search index not brought up to date: {error}")
         else:

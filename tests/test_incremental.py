@@ -28,7 +28,7 @@ from generator.content import display_path, find_sources
 from generator.errors import ContentError
 from generator.fingerprint import Fingerprints
 from generator.plan import Page
-from generator.server import _shown
+from generator.server import LiveState, Watch, _shown, rebuild
 from tests.conftest import EXAMPLE_CONTENT, ROOT, TODAY
 
 MISSION = "traduction-documents-administratifs-anglais"  # has an English version
@@ -474,6 +474,24 @@ def test_compiled_templates_are_kept_for_one_version_of_the_generator(
     kept = list((cache_dir(out) / "templates").iterdir())
     assert [folder.name for folder in kept] == [_code_key().hex()[:32]]
     assert {path.suffix for path in kept[0].iterdir()} == {".cache"}
+
+
+def test_serve_builds_with_the_date_of_each_build(content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    day = [TODAY]
+    cache = Cache.open(cache_dir(out))
+    try:
+        watch = Watch(options(content, out), lambda line: None, cache, today=lambda: day[0])
+        first = rebuild(watch, LiveState())
+        day[0] = dt.date(2027, 1, 9)  # left running past a deadline (2027-01-08)
+        later = rebuild(watch, LiveState())
+    finally:
+        cache.close()
+    assert first is not None and later is not None
+    assert later.incremental and later.closed > first.closed
+    clean = tmp_path / "clean" / "site"
+    build(options(content, clean, today=dt.date(2027, 1, 9), cache=False))
+    assert_same_files(out, clean)
 
 
 def test_a_first_build_keeps_what_spares_the_next_one_reading_every_file(
