@@ -262,9 +262,9 @@ class Cache:
             "SELECT f.key, f.text FROM fragments f JOIN wanted w ON f.key = w.key"))
 
     def keep_only(self, markdown: Iterable[str], fragments: Iterable[bytes]) -> None:
-        """Forget the Markdown and feed items a build of the whole site did not use.
-        Items are keyed by the build key, which changes with the date: without this, the
-        cache would gain a copy of every item each day."""
+        """Forget the Markdown and feed items a build of the whole site did not use: the
+        versions of edited texts, and items keyed by an earlier build key (settings,
+        theme, generator), which would otherwise stay forever."""
         bodies, items = set(markdown), set(fragments)
         self.markdown = {k: v for k, v in self.markdown.items() if k in bodies}
         self._new_markdown = {k: v for k, v in self._new_markdown.items() if k in bodies}
