@@ -707,7 +707,7 @@ class _Outputs:
             self.sitemap_print = prints.of("sitemap", repr(self.sitemap))
         else:
             self.page_prints = {
-                p.output: prints.page(p) if _shows(p, redo) else earlier.pages[p.output]
+                p.output: prints.page(p) if prints.shows_text(p, redo) else earlier.pages[p.output]
                 for p in site_plan.pages
             }
             self.sitemap = earlier.sitemap  # urls and dates: the cards
@@ -734,13 +734,10 @@ class _Outputs:
         html = renderer.render_markdown
         for feed in feeds(site, plan, renderer.translators):
             prefix = plan.urls.prefix(feed.lang) + feed.folder
-            # Its missions by their digests, joined: of() would walk them one by one
-            # (a tenth of a second of every build at 10,000 missions).
             # An empty feed is dated by the build (atom_feed).
             fingerprint = self.prints.of("feed", feed.lang, feed.folder, feed.title,
-                                         feed.page_url,
-                                         None if feed.missions else plan.today) + digest(
-                b"".join(map(self.prints.mission, feed.missions)))
+                                         feed.page_url, None if feed.missions else plan.today
+                                         ) + self.prints.missions(feed.missions)
             self._add(prefix + FEED_ATOM, fingerprint + b"atom",
                       functools.partial(atom_feed, site, plan, feed, html))
             self._add(prefix + FEED_JSON, fingerprint + b"json",
@@ -751,8 +748,8 @@ class _Outputs:
         default = site.config.default_language
         listed = plan.open_missions(default, drafts=False)
         # Its lastBuildDate is the build's date.
-        self._add(NATIONAL_FEED, self.prints.of("national", plan.today) + digest(
-            b"".join(map(self.prints.mission, listed))), self._national)
+        self._add(NATIONAL_FEED, self.prints.of("national", plan.today)
+                  + self.prints.missions(listed), self._national)
         self._add(SITEMAP, self.sitemap_print, functools.partial(sitemap_xml, self.sitemap))
         self._add_bytes(ROBOTS, robots(plan.urls))
         self._add_bytes(NOJEKYLL, b"")  # GitHub Pages: serve the folder as it is
@@ -854,13 +851,6 @@ class _Outputs:
         if not self.search or not bundle.is_dir():
             return 0
         return sum(len(files) for _, _, files in os.walk(bundle))
-
-
-def _shows(page: Page, slugs: Collection[str]) -> bool:
-    """Whether a page shows the mission or association of one of these slugs."""
-    return bool(slugs) and (
-        (page.mission is not None and page.mission.slug in slugs)
-        or (page.association is not None and page.association.slug in slugs))
 
 
 def _one_of(files: Callable[[], Mapping[str, bytes]], name: str) -> bytes:

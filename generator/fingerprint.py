@@ -139,6 +139,18 @@ class Fingerprints:
     def mission(self, mission: Mission) -> bytes:
         return self._missions[(mission.slug, mission.lang)]
 
+    def missions(self, missions: Iterable[Mission]) -> bytes:
+        """Of a list of missions with their texts (feeds): their digests joined, rather
+        than of() walking them one by one (a tenth of a second a build at 10,000)."""
+        return digest(b"".join(map(self.mission, missions)))
+
+    def shows_text(self, page: Page, slugs: Collection[str]) -> bool:
+        """Whether page() takes in the text of a mission or association of these slugs:
+        its own page's (with_texts changed nothing else)."""
+        return bool(slugs) and (
+            (page.mission is not None and page.mission.slug in slugs)
+            or (page.association is not None and page.association.slug in slugs))
+
     def association(self, association: Association) -> bytes:
         return self._associations[association.slug]
 

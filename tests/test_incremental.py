@@ -70,6 +70,13 @@ def assert_same_files(cached: Path, clean: Path, what: str = "") -> None:
     assert different == [], what
 
 
+def assert_like_a_clean_build(content: Path, out: Path, folder: Path, **changes: object) -> None:
+    """The files of `out` are those a build from nothing makes (into `folder`/site)."""
+    clean = folder / "site"
+    build(options(content, clean, cache=False, **changes))
+    assert_same_files(out, clean)
+
+
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
     folder = tmp_path / "content"
@@ -160,15 +167,12 @@ def test_a_theme_change_or_another_day_rebuilds_what_it_must(content: Path,
          lambda text: text.replace("card-title", "card-title card-heading", 1))
     report = build(options(content, cached, theme=theme))
     assert report.rendered == report.pages
-    clean = tmp_path / "clean" / "site"
-    build(options(content, clean, theme=theme, cache=False))
-    assert_same_files(cached, clean)
+    assert_like_a_clean_build(content, cached, tmp_path / "clean", theme=theme)
     assert b"card-heading" in (cached / "index.html").read_bytes()
 
     later = TODAY + dt.timedelta(days=40)  # some deadlines pass
     build(options(content, cached, theme=theme, today=later))
-    build(options(content, clean, theme=theme, today=later, cache=False))
-    assert_same_files(cached, clean)
+    assert_like_a_clean_build(content, cached, tmp_path / "clean", theme=theme, today=later)
 
 
 def test_a_new_day_renders_only_what_the_date_changed(content: Path, tmp_path: Path) -> None:
@@ -176,17 +180,14 @@ def test_a_new_day_renders_only_what_the_date_changed(content: Path, tmp_path: P
     build(options(content, out))
     # No deadline passes: only the search pages, which count the open missions, and the
     # feeds dated by the build.
-    next_day = build(options(content, out, today=TODAY + dt.timedelta(days=1)))
+    tomorrow = TODAY + dt.timedelta(days=1)
+    next_day = build(options(content, out, today=tomorrow))
     assert next_day.incremental and next_day.rendered == 2
-    clean = tmp_path / "clean-1" / "site"
-    build(options(content, clean, today=TODAY + dt.timedelta(days=1), cache=False))
-    assert_same_files(out, clean)
+    assert_like_a_clean_build(content, out, tmp_path / "clean-1", today=tomorrow)
     # A deadline passes (2027-01-08): its mission pages and the listings it leaves.
     closing = build(options(content, out, today=dt.date(2027, 1, 9)))
     assert closing.incremental and 2 < closing.rendered < closing.pages // 4
-    clean = tmp_path / "clean-2" / "site"
-    build(options(content, clean, today=dt.date(2027, 1, 9), cache=False))
-    assert_same_files(out, clean)
+    assert_like_a_clean_build(content, out, tmp_path / "clean-2", today=dt.date(2027, 1, 9))
 
 
 def test_a_theme_that_shows_the_date_renders_every_page_on_a_new_day(
@@ -243,9 +244,7 @@ def test_a_broken_edit_keeps_the_site_and_the_next_good_build_goes_on(
     page.write_text(good + "\nCorrigé.\n", encoding="utf-8")
     report = build(options(content, out))
     assert report.incremental and report.rendered == 1
-    clean = tmp_path / "clean" / "site"
-    build(options(content, clean, cache=False))
-    assert_same_files(out, clean)
+    assert_like_a_clean_build(content, out, tmp_path / "clean")
 
 
 def test_an_update_interrupted_in_place_makes_the_next_build_start_afresh(
@@ -260,9 +259,7 @@ def test_an_update_interrupted_in_place_makes_the_next_build_start_afresh(
     (out / "index.html").write_bytes(b"half-written")
     report = build(options(content, out))
     assert not report.incremental and report.rendered == report.pages
-    clean = tmp_path / "clean" / "site"
-    build(options(content, clean, cache=False))
-    assert_same_files(out, clean)
+    assert_like_a_clean_build(content, out, tmp_path / "clean")
 
 
 def test_an_output_folder_replaced_by_someone_else_is_not_trusted(content: Path,
@@ -273,9 +270,7 @@ def test_an_output_folder_replaced_by_someone_else_is_not_trusted(content: Path,
     shutil.copytree(tmp_path / "content", out)  # anything but our site
     report = build(options(content, out))
     assert not report.incremental
-    clean = tmp_path / "clean" / "site"
-    build(options(content, clean, cache=False))
-    assert_same_files(out, clean)
+    assert_like_a_clean_build(content, out, tmp_path / "clean")
 
 
 def test_an_unreadable_cache_is_dropped(content: Path, tmp_path: Path) -> None:
@@ -294,9 +289,7 @@ def test_the_search_index_follows_an_incremental_build(content: Path, tmp_path: 
     edit(content / "missions" / f"{MISSION}.md", field("title", '"Traduire des courriers"'))
     report: BuildReport = build(options(content, out, search=True))
     assert report.incremental and report.search_seconds > 0
-    clean = tmp_path / "clean" / "site"
-    build(options(content, clean, search=True, cache=False))
-    assert_same_files(out, clean)
+    assert_like_a_clean_build(content, out, tmp_path / "clean", search=True)
     # Back to no index: the bundle and the facet files go.
     build(options(content, out))
     assert not (out / "pagefind").exists() and not (out / "search" / "facets.json").exists()
@@ -342,9 +335,7 @@ def test_serve_puts_pages_in_place_first_and_the_other_files_after(content: Path
         assert run_pending(options(content, out, search=True), cache) is None
     finally:
         cache.close()
-    clean = tmp_path / "clean" / "site"
-    build(options(content, clean, search=True, cache=False))
-    assert_same_files(out, clean)
+    assert_like_a_clean_build(content, out, tmp_path / "clean", search=True)
     assert build(options(content, out, search=True)).written == 0
 
 
@@ -422,9 +413,7 @@ def test_serve_looks_only_at_the_files_it_was_told_changed_after_a_good_build(
         assert report.incremental
     finally:
         cache.close()
-    clean = tmp_path / "clean" / "site"
-    build(options(content, clean, cache=False))
-    assert_same_files(out, clean)
+    assert_like_a_clean_build(content, out, tmp_path / "clean")
 
 
 def test_serve_looks_at_every_file_after_a_build_by_another_process(
@@ -446,9 +435,7 @@ def test_serve_looks_at_every_file_after_a_build_by_another_process(
         build(options(content, out), cache=cache, changed={display_path(mission)})
     finally:
         cache.close()
-    clean = tmp_path / "clean" / "site"
-    build(options(content, clean, cache=False))
-    assert_same_files(out, clean)
+    assert_like_a_clean_build(content, out, tmp_path / "clean")
 
 
 def test_the_watch_names_content_files_as_the_build_does(
@@ -489,9 +476,7 @@ def test_serve_builds_with_the_date_of_each_build(content: Path, tmp_path: Path)
         cache.close()
     assert first is not None and later is not None
     assert later.incremental and later.closed > first.closed
-    clean = tmp_path / "clean" / "site"
-    build(options(content, clean, today=dt.date(2027, 1, 9), cache=False))
-    assert_same_files(out, clean)
+    assert_like_a_clean_build(content, out, tmp_path / "clean", today=dt.date(2027, 1, 9))
 
 
 def test_a_first_build_keeps_what_spares_the_next_one_reading_every_file(
