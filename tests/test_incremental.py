@@ -490,6 +490,55 @@ def test_a_first_build_keeps_what_spares_the_next_one_reading_every_file(
     assert sorted(known) == sorted(display_path(path) for path in sources)
 
 
+def test_a_build_after_text_edits_takes_the_plan_kept_by_an_earlier_one(
+    content: Path, tmp_path: Path
+) -> None:
+    """Each `missions build` is a new process: the plan it makes is kept on disk, and the
+    next build takes it while every card is as it was planned for. Builds that take it
+    do not write it again, so it grows older than the texts: still its own inputs, and
+    the files are those of a clean build whatever the order of the edits."""
+    import sqlite3
+
+    def corrupt_the_kept_plan() -> None:
+        db = sqlite3.connect(cache_dir(out) / "cache.sqlite3")
+        try:
+            with db:
+                db.execute("UPDATE meta SET value = ? WHERE key = 'plan_body'", (b"\x80junk",))
+        finally:
+            db.close()
+
+    mission = content / "missions" / f"{MISSION}.md"
+    original = mission.read_text(encoding="utf-8")
+    steps: list[tuple[str, Callable[[], object], bool]] = [
+        ("a mission's text", lambda: edit(mission, append("Une phrase de plus.")), False),
+        ("an association's text", lambda: edit(
+            content / "associations" / f"{ASSOCIATION}.md", append("Une phrase.")), False),
+        ("the first text as it was", lambda: mission.write_text(original, encoding="utf-8"),
+         False),
+        ("a mission's title", lambda: edit(mission, field("title", '"Traduire des lettres"')),
+         True),
+        ("a text after the title", lambda: edit(mission, append("Encore une phrase.")), False),
+        ("a kept plan that cannot be read", lambda: (
+            corrupt_the_kept_plan(), edit(mission, append("Et une autre."))), True),
+        ("a text after that", lambda: edit(mission, append("La dernière.")), False),
+    ]
+    out = tmp_path / "site"
+    assert build(options(content, out)).replanned
+    for index, (what, change, replanned) in enumerate(steps):
+        change()
+        report = build(options(content, out))
+        assert report.replanned == replanned, what
+        assert report.incremental, what
+        if not replanned:
+            assert report.rendered <= 2, what
+        assert_like_a_clean_build(content, out, tmp_path / f"clean-{index}")
+    # Another day plans again (which missions are closed).
+    edit(mission, append("Le lendemain."))
+    assert build(options(content, out, today=TODAY + dt.timedelta(days=1))).replanned
+    assert_like_a_clean_build(content, out, tmp_path / "next-day",
+                              today=TODAY + dt.timedelta(days=1))
+
+
 def test_the_cache_keeps_only_what_the_last_full_build_used(content: Path,
                                                              tmp_path: Path) -> None:
     import sqlite3
