@@ -389,13 +389,34 @@ class _Build:
         except Exception:  # noqa: BLE001 - unreadable, or made by other code: plan again
             return None
 
-    def _keep_plan(self) -> None:
+    def _plan_bytes(self) -> tuple[bytes, bytes] | None:
         kept = self.plan_to_keep
         if kept is None:
-            return
+            return None
         if kept.holders is None:  # worked out now, rather than by each build taking it
             kept = replace(kept, holders=holders(kept.plan))
-        self.cache.keep_plan(kept.head(), kept.body())
+        return kept.head(), kept.body()
+
+    def _plan_bytes_aside(self) -> Callable[[], tuple[bytes, bytes] | None]:
+        """_plan_bytes by a forked process, while this one makes the feeds (a quarter of
+        a second at 10,000 missions, on the core the link check leaves idle part of the
+        time); the function returned waits for them. With one job, made now."""
+        if self.plan_to_keep is None or self.options.jobs < 2 or not hasattr(os, "fork"):
+            made = self._plan_bytes()
+            return lambda: made
+        wait = _in_child(self._plan_bytes)
+
+        def result() -> tuple[bytes, bytes] | None:
+            data = wait()
+            # A process that died leaves no plan kept: the next build plans again.
+            found: tuple[bytes, bytes] | None = pickle.loads(data) if data else None
+            return found
+
+        return result
+
+    def _keep_plan(self, made: tuple[bytes, bytes] | None) -> None:
+        if made is not None:
+            self.cache.keep_plan(*made)
 
     def run(self) -> BuildReport:
         # What exists before a build (the cache, and in `missions serve` the last build's
@@ -518,18 +539,25 @@ class _Build:
             checked = _check_links_aside(site_plan, staging, theme.templates, coming,
                                          self.options.jobs)
             try:
+                plan_bytes = self._plan_bytes_aside()
+            except BaseException:
+                with contextlib.suppress(BaseException):
+                    checked()
+                raise
+            try:
                 outputs.write(names, staging)
                 self.step("feeds and other files")
                 # Everything was made: what this build did not use is of no further use.
                 site = outputs.site
                 texts = [m.body for m in site.missions] + [a.body for a in site.associations]
                 self.cache.keep_only(map(markdown_key, texts), outputs.national_keys)
-                self._keep_plan()
+                self._keep_plan(plan_bytes())
                 self.cache.store_made()
                 self.step("save what was made")
             except BaseException:
-                with contextlib.suppress(BaseException):
-                    checked()  # reaped; what went wrong here is what is reported
+                for wait in (plan_bytes, checked):
+                    with contextlib.suppress(BaseException):
+                        wait()  # reaped; what went wrong here is what is reported
                 raise
             broken = checked()
             if broken:
@@ -596,7 +624,7 @@ class _Build:
                 fingerprints[name] = known[name]
             else:
                 del fingerprints[name]
-        self._keep_plan()
+        self._keep_plan(self._plan_bytes())
         self.cache.save(folder_id(self.out), fingerprints, changed)
         self.step("save cache")
         if later:
@@ -1096,7 +1124,15 @@ def _in_child(work: Callable[[], object]) -> Callable[[], bytes]:
             os._exit(status)
     os.close(write_end)
 
+    waited = False
+
     def wait() -> bytes:
+        # Once: a second call (on an error path) must not open the closed descriptor,
+        # by then maybe another file's.
+        nonlocal waited
+        if waited:
+            return b""
+        waited = True
         try:
             with os.fdopen(read_end, "rb") as pipe:
                 return pipe.read()
