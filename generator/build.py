@@ -43,6 +43,7 @@ from generator.content import (
 from generator.errors import BuildError, ConfigError, ContentError, Problem
 from generator.feeds import (
     NATIONAL_FEED,
+    NATIONAL_ITEM_START,
     ROBOTS,
     SITEMAP,
     SitemapEntry,
@@ -50,6 +51,7 @@ from generator.feeds import (
     feeds,
     json_feed,
     national_feed,
+    national_head,
     national_item,
     robots,
     sitemap_entries,
@@ -830,6 +832,7 @@ class _Outputs:
         self.search = search
         self.page_names = frozenset(p.output for p in site_plan.pages)
         self.national_keys: list[bytes] = []  # the items missions.xml was made from
+        self._beside: Path | None = None  # the output folder, while write() compares with it
         self.makers: dict[str, Callable[[], bytes]] = {}
         if earlier is None:
             self.page_prints = {p.output: prints.page(p) for p in site_plan.pages}
@@ -889,18 +892,65 @@ class _Outputs:
         default = site.config.default_language
         t = renderer.translators[default]
         key = functools.partial(self.prints.of, "national item")
-        self.national_keys = [key(m) for m in site.missions if m.lang == default]
-        self.cache.load_fragments(self.national_keys)
+        keys = {m.source: key(m) for m in site.missions if m.lang == default}
+        self.national_keys = list(keys.values())
 
         def item(mission: Mission) -> str:
-            fragment_key = key(mission)
+            fragment_key = keys[mission.source]
             text = self.cache.fragment(fragment_key)
             if text is None:
                 text = national_item(site, plan.urls, renderer.render_markdown, t, mission)
                 self.cache.keep_fragment(fragment_key, text)
             return text
 
-        return national_feed(site, plan, renderer.render_markdown, t, item)
+        listed = plan.open_missions(default, drafts=False)
+        made = (national_head(site, plan), tuple(keys[m.source] for m in listed))
+        data = self._national_spliced(*made, listed, item)
+        if data is None:
+            self.cache.load_fragments(self.national_keys)
+            data = national_feed(site, plan, renderer.render_markdown, t, item)
+        self.cache.keep_national((self.fingerprints[NATIONAL_FEED], *made))
+        return data
+
+    def _national_spliced(self, head: str, keys: tuple[bytes, ...],
+                          listed: Sequence[Mission], item: Callable[[Mission], str]
+                          ) -> bytes | None:
+        """missions.xml as the one in the output folder, with the items that changed
+        replaced; None unless that file is known to be made of the items recorded (the
+        cache's fingerprint of it is that of the record) under the same head, as many.
+
+        The file is the head, then each item after NATIONAL_ITEM_START: items are found in
+        order, each from where the last one ended. An item's text is found nowhere else
+        (its own <clientId>, and every `<` of a text escaped)."""
+        record, folder = self.cache.national, self._beside
+        if record is None or folder is None:
+            return None
+        fingerprint, recorded_head, recorded = record
+        if (self.cache.known_outputs(folder).get(NATIONAL_FEED) != fingerprint
+                or recorded_head != head or len(recorded) != len(keys)):
+            return None
+        changed = [i for i, (was, now) in enumerate(zip(recorded, keys, strict=True))
+                   if was != now]
+        if len(changed) > len(keys) // 2:
+            return None  # assembled again at the same cost
+        self.cache.load_fragments([recorded[i] for i in changed] + [keys[i] for i in changed])
+        try:
+            data = (folder / NATIONAL_FEED).read_bytes()
+        except OSError:
+            return None
+        parts, position = [], 0
+        for index in changed:
+            old = self.cache.fragment(recorded[index])
+            if old is None:
+                return None
+            needle = (NATIONAL_ITEM_START + old).encode("utf-8")
+            start = data.find(needle, position)
+            if start < 0:
+                return None
+            parts += [data[position:start], (NATIONAL_ITEM_START + item(listed[index])).encode()]
+            position = start + len(needle)
+        parts.append(data[position:])
+        return b"".join(parts)
 
     def national_item(self, page: Page) -> tuple[bytes, str] | None:
         """The missions.xml item of a mission page's mission, made by the process that
@@ -955,6 +1005,7 @@ class _Outputs:
         """Make these files into `staging`; with `compare_with`, skip those whose bytes are
         already there. Returns the names written."""
         written = []
+        self._beside = compare_with  # makers may start from the files there
         for name in names:
             if name not in self.makers:
                 continue

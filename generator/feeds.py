@@ -231,23 +231,28 @@ def national_feed(
     Each <mission> is serialised on its own (`national_item`), so that a build can reuse
     the items of missions that did not change: `item`, when given, returns the same text
     as national_item, from a cache."""
-    urls = plan.urls
-    config = site.config
-    lang = config.default_language
-    root = ET.Element("source")
-    _text(root, "publisher", config.title)
-    _text(root, "publisherurl", urls.base_url)
-    _text(root, "lastBuildDate", _rfc822(plan.today))
-    ET.indent(root)
-    head = ET.tostring(root, encoding="unicode").removesuffix("</source>")
-    make = item or (lambda mission: national_item(site, urls, html, t, mission))
-    missions = plan.open_missions(lang, drafts=False)
-    parts = ["<?xml version=\"1.0\" encoding=\"utf-8\"?>\n", head.rstrip("\n")]
+    make = item or (lambda mission: national_item(site, plan.urls, html, t, mission))
+    missions = plan.open_missions(site.config.default_language, drafts=False)
+    parts = [national_head(site, plan)]
     for mission in missions:
-        parts.append("\n  ")
+        parts.append(NATIONAL_ITEM_START)
         parts.append(make(mission))
     parts.append("\n</source>\n")
     return "".join(parts).encode("utf-8")
+
+
+NATIONAL_ITEM_START = "\n  "  # before each item: the file is the head, then these and items
+
+
+def national_head(site: Site, plan: Plan) -> str:
+    """What missions.xml holds before its first item."""
+    root = ET.Element("source")
+    _text(root, "publisher", site.config.title)
+    _text(root, "publisherurl", plan.urls.base_url)
+    _text(root, "lastBuildDate", _rfc822(plan.today))
+    ET.indent(root)
+    head = ET.tostring(root, encoding="unicode").removesuffix("</source>")
+    return "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n" + head.rstrip("\n")
 
 
 def national_item(site: Site, urls: Urls, html: RenderMarkdown, t: Strings,

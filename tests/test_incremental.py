@@ -119,6 +119,9 @@ EDITS: list[tuple[str, Callable[[Path], None]]] = [
                                         append("Une phrase de plus."))),
     ("a mission's title", lambda c: edit(c / "missions" / f"{MISSION}.md",
                                          field("title", '"Traduire des courriers"'))),
+    # Moves it down every listing and missions.xml: items change places.
+    ("a mission's posting date", lambda c: edit(c / "missions" / f"{MISSION}.md",
+                                                field("posted", "2026-09-02"))),
     ("an English version", lambda c: edit(c / "missions" / f"{MISSION}.en.md",
                                           append("One more sentence."))),
     ("a mission's categories", lambda c: edit(c / "missions" / f"{MISSION}.md",
