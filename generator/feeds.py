@@ -237,11 +237,13 @@ def national_feed(
     for mission in missions:
         parts.append(NATIONAL_ITEM_START)
         parts.append(make(mission))
-    parts.append("\n</source>\n")
+    parts.append(NATIONAL_END)
     return "".join(parts).encode("utf-8")
 
 
-NATIONAL_ITEM_START = "\n  "  # before each item: the file is the head, then these and items
+# The file is the head, then each item after NATIONAL_ITEM_START, then NATIONAL_END.
+NATIONAL_ITEM_START = "\n  "
+NATIONAL_END = "\n</source>\n"
 
 
 def national_head(site: Site, plan: Plan) -> str:

@@ -276,6 +276,23 @@ def test_an_output_folder_replaced_by_someone_else_is_not_trusted(content: Path,
     assert_like_a_clean_build(content, out, tmp_path / "clean")
 
 
+def test_missions_xml_changed_in_place_is_made_again_in_full(content: Path,
+                                                             tmp_path: Path) -> None:
+    """After a text edit missions.xml is a copy of the file in place but for the edited
+    item, at the places recorded: a file of another size is made again from every item."""
+    out = tmp_path / "site"
+    build(options(content, out))
+    national = out / "missions.xml"
+    with open(national, "r+b") as handle:  # in place: the folder looks untouched
+        data = handle.read()
+        handle.seek(0)
+        handle.write(data.replace(b"<source>", b"<source><!-- hand-made -->", 1))
+    edit(content / "missions" / f"{MISSION}.md", append("Une phrase de plus."))
+    report = build(options(content, out))
+    assert report.incremental and not report.replanned
+    assert_like_a_clean_build(content, out, tmp_path / "clean")
+
+
 def test_an_unreadable_cache_is_dropped(content: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     build(options(content, out))
