@@ -1100,12 +1100,18 @@ class _Spliced:
                 offset, left = part
                 while left > 0:
                     try:
-                        done = os.copy_file_range(source.fileno(), out.fileno(), left, offset)
+                        done = _copy_range(source.fileno(), out.fileno(), left, offset)
                     except OSError:  # a file system that cannot: through this process
-                        done = out.write(os.pread(source.fileno(), left, offset))
+                        done = out.write(os.pread(source.fileno(), min(left, 1 << 24), offset))
                     if done <= 0:
                         raise BuildError(f"{self.source} is shorter than recorded")
                     offset, left = offset + done, left - done
+
+
+def _copy_range(source: int, target: int, count: int, offset: int) -> int:
+    if not hasattr(os, "copy_file_range"):  # Linux only (macOS: through this process)
+        raise OSError("no copy_file_range")
+    return os.copy_file_range(source, target, count, offset)
 
 
 def _same_bytes(path: Path, data: bytes | _Spliced) -> bool:

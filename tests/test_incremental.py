@@ -19,6 +19,7 @@ from generator.build import (
     BuildReport,
     Planned,
     _code_key,
+    _Spliced,
     build,
     run_pending,
 )
@@ -291,6 +292,21 @@ def test_missions_xml_changed_in_place_is_made_again_in_full(content: Path,
     report = build(options(content, out))
     assert report.incremental and not report.replanned
     assert_like_a_clean_build(content, out, tmp_path / "clean")
+
+
+@pytest.mark.parametrize("system_copy", [True, False], ids=["copy_file_range", "read"])
+def test_a_spliced_file_is_its_ranges_and_new_bytes_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, system_copy: bool
+) -> None:
+    if not system_copy:  # as on macOS, which has no copy_file_range
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+    source = tmp_path / "source"
+    source.write_bytes(b"0123456789" * 3)
+    spliced = _Spliced(source, ((0, 4), b"new", (7, 10), b"", (25, 5)))
+    expected = b"0123" + b"new" + b"7890123456" + b"56789"
+    assert len(spliced) == len(expected) and spliced.bytes() == expected
+    spliced.write(tmp_path / "target")
+    assert (tmp_path / "target").read_bytes() == expected
 
 
 def test_an_unreadable_cache_is_dropped(content: Path, tmp_path: Path) -> None:
