@@ -1193,6 +1193,12 @@ def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs:
         if progress is not None:
             progress(total, total)
         return made
+    # Every template compiled once, here, rather than by each worker after the fork (a
+    # clean build has no compiled templates yet: 0.3 s a process). A file that is not a
+    # good template is left for rendering to report, if a page uses it.
+    for name in renderer.env.list_templates():
+        with contextlib.suppress(jinja2.TemplateError, UnicodeDecodeError):
+            renderer.env.get_template(name)
     # Everything made so far (the site, the plan, the cache) outlives the rendering: out
     # of the garbage collector's sight (see _Build.run), forked workers stop copying the
     # memory pages its collections would touch.

@@ -390,7 +390,7 @@ def job_posting(
     page: Page, site: Site, urls: Urls, html: RenderMarkdown, t: Strings
 ) -> dict[str, object]:
     """schema.org JobPosting of an open mission page, for a JSON-LD script element.
-    The template serialises it with `tojson`, which escapes <, >, & and '."""
+    The template serialises it with `script_json` (render.py), which escapes every <."""
     mission = page.mission
     association = page.association
     if mission is None or association is None:

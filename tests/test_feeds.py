@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from generator.build import BuildOptions, build
+from generator.render import script_json
 from tests.conftest import EXAMPLE_CONTENT, TODAY
 
 BASE_URL = "https://example.org/board/"
@@ -462,6 +463,14 @@ def hostile_board(board: Path) -> Path:
     out = board.parent / "site"
     build(BuildOptions(content=board, out=out, today=TODAY))
     return out
+
+
+def test_json_for_a_script_element_escapes_every_open_bracket_and_nothing_else() -> None:
+    value = {"title": "</script><!-- é & 'x' > \\<", "n": 2}
+    text = str(script_json(value))
+    assert text == ('{"n":2,"title":"\\u003c/script>\\u003c!-- é & \'x\' > '
+                    '\\\\\\u003c"}')
+    assert "<" not in text and json.loads(text) == value
 
 
 def test_a_hostile_title_cannot_break_out_of_the_json_ld(board: Path) -> None:
