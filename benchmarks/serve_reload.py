@@ -1,9 +1,10 @@
 """How long after saving a mission an open page is told to reload, in `missions serve`.
 
     .venv/bin/python benchmarks/serve_reload.py --missions 10000 --edits 5
+    .venv/bin/python benchmarks/serve_reload.py --missions 10000 --edits 5 --edit title
 
 Starts `missions serve` on a copy of the generated board (generate_board.py, fixed seed),
-waits for its first build, then edits one mission's text EDITS times, each time timing
+waits for its first build, then edits one mission's text (or title) EDITS times, each time timing
 from the save to the reload event open pages get (Server-Sent Events, what live.js
 listens to), and reports the median; also the time until the search index was refreshed
 (in the background, after the reload). Not a test: the machine is shared and noisy.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -42,6 +44,9 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/serve-bench"))
     parser.add_argument("--board", type=Path, default=None,
                         help="copy this generated board instead of generating one")
+    parser.add_argument("--edit", choices=("text", "title"), default="text",
+                        help="append a sentence to the text (what listings do not show), "
+                             "or change the title (every listing showing the mission)")
     args = parser.parse_args()
     workdir = args.workdir.resolve()
     shutil.rmtree(workdir, ignore_errors=True)
@@ -82,8 +87,13 @@ def main() -> None:
             for n in range(args.edits):
                 time.sleep(3)  # let the previous index refresh settle
                 before = (workdir / "serve.log").read_text().count("Search index refreshed")
-                with mission.open("a", encoding="utf-8") as file:
-                    file.write(f"\nUne phrase de plus ({n}).\n")
+                if args.edit == "text":
+                    with mission.open("a", encoding="utf-8") as file:
+                        file.write(f"\nUne phrase de plus ({n}).\n")
+                else:
+                    text = mission.read_text(encoding="utf-8")
+                    mission.write_text(re.sub(r"(?m)^title: .*$", f'title: "Mission {n} renommée"',
+                                              text, count=1), encoding="utf-8")
                 saved = time.perf_counter()
                 for raw in stream:
                     line = raw.decode().strip()
