@@ -413,7 +413,10 @@ class _Build:
         def result() -> tuple[bytes, bytes] | None:
             data = wait()
             # A process that died leaves no plan kept: the next build plans again.
-            found: tuple[bytes, bytes] | None = pickle.loads(data) if data else None
+            try:
+                found: tuple[bytes, bytes] | None = pickle.loads(data) if data else None
+            except Exception:  # noqa: BLE001 - whatever came, no plan is better than a bad one
+                return None
             return found
 
         return result
@@ -1080,6 +1083,22 @@ class _Spliced:
     def __len__(self) -> int:
         return sum(len(p) if isinstance(p, bytes) else p[1] for p in self.parts)
 
+    def unchanged(self) -> bool:
+        """Whether it is its source as it is: every range in its place, the new bytes
+        those already there (an edit that keeps the length: only those are compared)."""
+        position = 0
+        with open(self.source, "rb") as handle:
+            for part in self.parts:
+                if isinstance(part, bytes):
+                    if os.pread(handle.fileno(), len(part), position) != part:
+                        return False
+                    position += len(part)
+                elif part[0] != position:
+                    return False
+                else:
+                    position += part[1]
+        return position == os.stat(self.source).st_size
+
     def bytes(self) -> bytes:
         with open(self.source, "rb") as handle:
             return b"".join(p if isinstance(p, bytes) else os.pread(handle.fileno(), p[1], p[0])
@@ -1118,6 +1137,8 @@ def _same_bytes(path: Path, data: bytes | _Spliced) -> bool:
     try:
         if os.stat(path).st_size != len(data):
             return False
+        if isinstance(data, _Spliced) and data.source == path:
+            return data.unchanged()
         with open(path, "rb") as handle:
             return handle.read() == (data.bytes() if isinstance(data, _Spliced) else data)
     except OSError:
@@ -1197,7 +1218,7 @@ def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs:
     # clean build has no compiled templates yet: 0.3 s a process). A file that is not a
     # good template is left for rendering to report, if a page uses it.
     for name in renderer.env.list_templates():
-        with contextlib.suppress(jinja2.TemplateError, UnicodeDecodeError):
+        with contextlib.suppress(jinja2.TemplateError, UnicodeDecodeError, OSError):
             renderer.env.get_template(name)
     # Everything made so far (the site, the plan, the cache) outlives the rendering: out
     # of the garbage collector's sight (see _Build.run), forked workers stop copying the
@@ -1227,8 +1248,9 @@ def _check_links_aside(site_plan: Plan, staging: Path, templates: Path,
 
 def _in_child(work: Callable[[], object]) -> Callable[[], bytes]:
     """Run `work` in a forked process that sends back its result, pickled, and leaves
-    without cleanup. The function returned reads that pickle (empty if the process died)
-    and reaps the process; call it on every path, errors included."""
+    without cleanup. The function returned reads that pickle (empty if the process died,
+    even midway through sending it) and reaps the process; call it on every path, errors
+    included."""
     read_end, write_end = os.pipe()
     parent = os.getpid()
     pid = os.fork()
@@ -1245,20 +1267,26 @@ def _in_child(work: Callable[[], object]) -> Callable[[], bytes]:
             os._exit(status)
     os.close(write_end)
 
-    waited = False
+    read = reaped = False
 
     def wait() -> bytes:
-        # Once: a second call (on an error path) must not open the closed descriptor,
-        # by then maybe another file's.
-        nonlocal waited
-        if waited:
-            return b""
-        waited = True
+        # The pipe is read once: a second call (on an error path) must not open the closed
+        # descriptor, by then maybe another file's. The process is reaped once, again
+        # by a later call if an interruption (Ctrl-C) came in between.
+        nonlocal read, reaped
+        data = b""
         try:
-            with os.fdopen(read_end, "rb") as pipe:
-                return pipe.read()
+            if not read:
+                read = True
+                with os.fdopen(read_end, "rb") as pipe:
+                    data = pipe.read()
         finally:
-            os.waitpid(pid, 0)
+            if not reaped:
+                _, status = os.waitpid(pid, 0)
+                reaped = True
+                if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+                    data = b""  # killed, maybe midway: what came is not a whole pickle
+        return data
 
     return wait
 

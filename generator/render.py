@@ -141,7 +141,8 @@ def script_json(value: object) -> markupsafe.Markup:
     element only at `</script` and changes state only at `<!--`: both start with `<`, so
     escaping every `<` (as `\\u003c`, the same string to any JSON reader) is enough, where
     `tojson`, made for attributes too, also escapes `>`, `&` and `'` and every accented
-    letter, six bytes each (a third of a mission page's JSON-LD)."""
+    letter, six bytes each (a third of a mission page's JSON-LD). For a script element's
+    content only: in an attribute, `>`, `&` and quotes matter (use `tojson` there)."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return markupsafe.Markup(text.replace("<", "\\u003c"))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import pickle
 import re
 import shutil
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from generator.build import (
     BuildReport,
     Planned,
     _code_key,
+    _in_child,
     _Spliced,
     build,
     run_pending,
@@ -120,9 +122,9 @@ EDITS: list[tuple[str, Callable[[Path], None]]] = [
                                         append("Une phrase de plus."))),
     ("a mission's title", lambda c: edit(c / "missions" / f"{MISSION}.md",
                                          field("title", '"Traduire des courriers"'))),
-    # Moves it down every listing and missions.xml: items change places.
+    # Moves it two places up every listing and missions.xml: items change places.
     ("a mission's posting date", lambda c: edit(c / "missions" / f"{MISSION}.md",
-                                                field("posted", "2026-09-02"))),
+                                                field("posted", "2026-11-06"))),
     ("an English version", lambda c: edit(c / "missions" / f"{MISSION}.en.md",
                                           append("One more sentence."))),
     ("a mission's categories", lambda c: edit(c / "missions" / f"{MISSION}.md",
@@ -277,6 +279,32 @@ def test_an_output_folder_replaced_by_someone_else_is_not_trusted(content: Path,
     assert_like_a_clean_build(content, out, tmp_path / "clean")
 
 
+def test_an_edit_copies_missions_xml_but_the_items_that_changed(
+    content: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    new_bytes: list[list[bytes]] = []  # of each copy made, what was not copied
+    copy = _Spliced.write
+
+    def write(self: _Spliced, target: Path) -> None:
+        new_bytes.append([part for part in self.parts if isinstance(part, bytes)])
+        copy(self, target)
+
+    monkeypatch.setattr(_Spliced, "write", write)
+    out = tmp_path / "site"
+    mission = content / "missions" / f"{MISSION}.md"
+    build(options(content, out))
+    assert new_bytes == []  # a clean build assembles it
+    edit(mission, append("Une phrase de plus."))
+    build(options(content, out))
+    assert len(new_bytes) == 1 and len(new_bytes[0]) == 1
+    assert b"Une phrase de plus." in new_bytes[0][0]
+    # Two places up: the mission and the two it passes, each item where it now is.
+    edit(mission, field("posted", "2026-11-06"))
+    build(options(content, out))
+    assert len(new_bytes) == 2 and len(new_bytes[1]) == 3
+    assert_like_a_clean_build(content, out, tmp_path / "clean")
+
+
 def test_missions_xml_changed_in_place_is_made_again_in_full(content: Path,
                                                              tmp_path: Path) -> None:
     """After a text edit missions.xml is a copy of the file in place but for the edited
@@ -307,6 +335,27 @@ def test_a_spliced_file_is_its_ranges_and_new_bytes_in_order(
     assert len(spliced) == len(expected) and spliced.bytes() == expected
     spliced.write(tmp_path / "target")
     assert (tmp_path / "target").read_bytes() == expected
+    # Compared with its source: only the new bytes are read, where they would go.
+    assert not spliced.unchanged()
+    assert _Spliced(source, ((0, 4), b"4567", (8, 22))).unchanged()
+    assert not _Spliced(source, ((0, 4), b"4568", (8, 22))).unchanged()
+    assert not _Spliced(source, ((0, 4), b"4567", (8, 21))).unchanged()
+
+
+class _DiesWhenPickled:
+    def __reduce__(self) -> tuple[object, ...]:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)  # in the forked helper, midway through sending
+        return (str, ())
+
+
+def test_a_forked_helper_that_dies_midway_gives_nothing_and_is_reaped_once() -> None:
+    wait = _in_child(lambda: b"fine")
+    assert pickle.loads(wait()) == b"fine" and wait() == b""  # read and reaped once
+    # What it sent before dying (a first 200 KB frame) is not taken for a result.
+    dead = _in_child(lambda: [b"x" * 200_000, _DiesWhenPickled()])
+    assert dead() == b"" and dead() == b""
 
 
 def test_an_unreadable_cache_is_dropped(content: Path, tmp_path: Path) -> None:
