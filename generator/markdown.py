@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from html import unescape
 from types import SimpleNamespace
 from typing import Any
 
@@ -190,7 +191,11 @@ class _Renderer(RendererHTML):
         return super().image(tokens, idx, options, env)
 
 
-def make_markdown() -> MarkdownIt:
+def make_markdown() -> Markdown:
+    return Markdown()
+
+
+def _markdown_it() -> MarkdownIt:
     md = MarkdownIt("js-default", renderer_cls=_Renderer)
     md.validateLink = _validate_link  # type: ignore[method-assign]
     # This instance's own helpers: the library's module stays untouched for other users.
@@ -205,5 +210,135 @@ def make_markdown() -> MarkdownIt:
     return md
 
 
-def render_markdown(md: MarkdownIt, text: str) -> str:
-    return str(md.render(text))
+# --- The fast path ------------------------------------------------------------------------
+#
+# markdown-it-py spends ~0.7 ms on a mission body (300-600 words with headings and lists):
+# at 10,000 missions, a fifth of a whole build. markdown-it.rs, the Rust port of the same
+# parser (markdown-it-pyrs), takes a few hundredths of that. It has none of the hooks our
+# rules use, so its HTML is taken only when it can be brought to exactly what the rules
+# above make, and checked first: every `<` it wrote must open one of the tags below, every
+# URL must pass `_validate_link`, the text must be within the budgets (which then never
+# cut anything). Anything else (a link we refuse, an image, raw-looking markup it treats
+# otherwise) is rendered by markdown-it-py as before. The tests compare both on every
+# text they have (hostile, generated, the example board): same output, or the slow path.
+
+_FAST_RULES = (
+    # markdown-it-py's "js-default" preset: CommonMark, tables and strikethrough; no raw
+    # HTML (html_block, html_inline), no linkify, no typographer.
+    "blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph",
+    "reference", "autolink", "backticks", "emphasis", "entity", "escape", "image", "link",
+    "newline", "strikethrough", "table",
+)
+_PLAIN_TAGS = frozenset(
+    f"<{slash}{name}>"
+    for name in ("p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "em", "strong",
+                 "code", "pre", "blockquote", "s")
+    for slash in ("", "/")
+) | {"</a>"}
+_TAG = re.compile(r"<[^<>]*>")
+_SHAPED_TAG = re.compile(r'<a href="(?P<href>[^"<>]*)"(?: title="[^"<>]*")?>|<ol start="[0-9]{1,9}">')
+# markdown-it-py stops nesting at 100 levels (its maxNesting), markdown-it.rs elsewhere:
+# texts that could get near are left to markdown-it-py. Inline levels come from nested
+# `[` (links, images, labels being tried: one level each, and one for the rule trying
+# them), so fewer than 90 in the whole text never get there; block levels from container
+# markers, which a line of a nested block starts with: under 20 characters of blanks,
+# quote and list markers, each opens 4 levels at most (a tab: 4 columns, two lists and
+# their items).
+_MANY_BRACKETS = 90
+_DEEP_LINE = re.compile(r"^[ \t>*+\-.)0-9]{20}", re.MULTILINE)
+# Where the two parsers were found to differ (tests/test_markdown_fast.py), all rare in a
+# mission text, which then takes the slow path: code (markdown-it.rs 0.6 panics on a code
+# span left open in a link label, "[a `", and strips a code span of spaces; a fence left
+# open at the end keeps a last line break); tables (rules for the header row); quotes and
+# empty list items (what may end a lazy paragraph); an entity in a link's destination
+# (`&nbsp;` at either end: trimmed by one, encoded by the other); `[label](` never closed
+# on its line (a shortcut reference for one only); reference definitions (one lets them interrupt a
+# paragraph). markdown-it.rs also makes tables of lines without pipes (`a` over `:---`):
+# its HTML with a table is not taken either (no table tag is among those below).
+_UNSURE = re.compile(
+    r"""~~~ | \| | ^[ \t]*>                       # fences (with "`", tested apart), tables, quotes
+    | ^[ \t]*(?:[-*+]|[0-9]{1,9}[.)])[ \t]*$      # an empty list item
+    | \]\(\s*<?[^\s>)]*&[#A-Za-z0-9]+;            # an entity in a destination
+    | \]\(\s*<[^>\n]*&[#A-Za-z0-9]+;
+    | \]\((?![^\n]*\))                            # a destination not closed on its line
+    | ^[ \t]{0,3}\[[^\n]*\]:                      # a reference definition
+    """,
+    re.MULTILINE | re.VERBOSE,
+)
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+_XHTML = {"<br />": "<br>", "<hr />": "<hr>"}
+_EXTERNAL_OPEN = re.compile(  # as _is_external: http(s): in any case, or //
+    r'(<a href="(?:[hH][tT][tT][pP][sS]?:|//)[^"<>]*"(?: title="[^"<>]*")?)>')
+
+
+def _fast_parser() -> Any:
+    try:
+        import markdown_it_pyrs
+    except ImportError:  # a platform without its wheels: markdown-it-py does it all
+        return None
+    md = markdown_it_pyrs.MarkdownIt("zero")
+    md.enable_many(list(_FAST_RULES))  # type: ignore[arg-type]  # its names are Literals
+    return md
+
+
+def _fast_render(parser: Any, text: str) -> str | None:
+    """`text` rendered by markdown-it.rs and brought to markdown-it-py's output with our
+    rules, or None where that cannot be vouched for (see above)."""
+    if (text.count("\n") > MAX_LINES or len(_MARKUP.findall(text)) > MAX_MARKUP
+            or text.count("[") > _MANY_BRACKETS or _DEEP_LINE.search(text)
+            or "`" in text or _UNSURE.search(text)):
+        return None
+    try:
+        html: str = parser.render(text)
+    except BaseException as exc:
+        # A Rust panic (pyo3's PanicException, a BaseException) is that library's bug,
+        # not the text's: markdown-it-py renders it.
+        if type(exc).__name__ != "PanicException":
+            raise
+        return None
+    pieces = []
+    start = 0
+    for tag in _TAG.finditer(html):
+        found = tag.group()
+        if found in _PLAIN_TAGS:
+            continue
+        if found in _XHTML:
+            pieces.append(html[start:tag.start()])
+            pieces.append(_XHTML[found])
+            start = tag.end()
+            continue
+        shaped = _SHAPED_TAG.fullmatch(found)
+        if shaped is None:
+            return None  # an image, or a tag this code does not know
+        href = shaped.group("href")
+        if href is not None and not _validate_link(unescape(href)):
+            return None  # markdown-it-py leaves such a link as text
+    pieces.append(html[start:])
+    html = "".join(pieces)
+    if html.count("<") != len(_TAG.findall(html)):
+        return None  # a `<` that opens no whole tag: not escaped text as it should be
+    # markdown-it.rs breaks the line inside an empty quote, markdown-it-py does not.
+    html = html.replace("<blockquote>\n</blockquote>", "<blockquote></blockquote>")
+    levels = [int(level) for _, level in _HEADING.findall(html)]
+    if levels:
+        shift = max(0, 2 - min(levels))
+        if shift:
+            html = _HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}>",
+                                html)
+    return _EXTERNAL_OPEN.sub(r'\1 rel="noopener noreferrer nofollow ugc">', html)
+
+
+class Markdown:
+    """The Markdown renderer of a build: markdown-it.rs where its output can be vouched
+    for, markdown-it-py (`reference`, with every rule of this module) otherwise."""
+
+    def __init__(self, fast: bool = True) -> None:
+        self.reference = _markdown_it()
+        self._fast = _fast_parser() if fast else None
+
+    def render(self, text: str) -> str:
+        if self._fast is not None:
+            html = _fast_render(self._fast, text)
+            if html is not None:
+                return html
+        return str(self.reference.render(text))

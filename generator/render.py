@@ -18,13 +18,12 @@ import markupsafe
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from markdown_it import MarkdownIt
 
 from generator import feeds
 from generator.apply import mailto, provider_for
 from generator.errors import BuildError
 from generator.frontmatter import read_yaml_file
-from generator.markdown import make_markdown
+from generator.markdown import Markdown, make_markdown
 from generator.model import Commitment, Location, Mission, Site
 from generator.plan import Page, Plan
 from generator.search import Wording
@@ -280,7 +279,7 @@ class Renderer:
         self.theme = theme
         self.catalogue = load_catalogue(theme, site.config.languages)
         self.versions = asset_versions(theme)
-        self.markdown: MarkdownIt = make_markdown()
+        self.markdown: Markdown = make_markdown()
         # Keyed by a digest of the Markdown text: the same body always gives the same HTML.
         self.markdown_cache: dict[str, str] = markdown_cache if markdown_cache is not None else {}
         self.env = jinja2.Environment(
