@@ -237,33 +237,32 @@ _PLAIN_TAGS = frozenset(
 ) | {"</a>"}
 _TAG = re.compile(r"<[^<>]*>")
 _SHAPED_TAG = re.compile(r'<a href="(?P<href>[^"<>]*)"(?: title="[^"<>]*")?>|<ol start="[0-9]{1,9}">')
-# markdown-it-py stops nesting at 100 levels (its maxNesting), markdown-it.rs elsewhere:
-# texts that could get near are left to markdown-it-py. Inline levels come from nested
-# `[` (links, images, labels being tried: one level each, and one for the rule trying
-# them), so fewer than 90 in the whole text never get there; block levels from container
-# markers, which a line of a nested block starts with: under 20 characters of blanks,
-# quote and list markers, each opens 4 levels at most (a tab: 4 columns, two lists and
-# their items).
+# Texts left to markdown-it-py, where the two parsers were found to differ (see
+# tests/test_markdown_fast.py), all rare in a mission text:
+# - code: markdown-it.rs 0.6 panics on a code span left open in a link label ("[a `"),
+#   strips a code span of spaces, and keeps a last line break in a fence left open;
+# - fences and tables (rules for the header row; markdown-it.rs also makes tables of
+#   lines without pipes, `a` over `:---`: HTML with a table is never taken either);
+# - quotes and empty list items (what may end a lazy paragraph), reference definitions
+#   (which one lets interrupt a paragraph);
+# - an entity after a link's `](` on its line (`&nbsp;` at either end of a destination:
+#   trimmed by one, encoded by the other), or no `)` after it (a shortcut reference for
+#   one only);
+# - nesting that could reach markdown-it-py's limit of 100 levels (maxNesting), where
+#   markdown-it.rs goes on: inline levels come from nested `[` (links, images, labels
+#   being tried), so under 90 in the whole text never get there; block levels from the
+#   container markers a line starts with: under 20 characters of blanks, quote and list
+#   markers, each opening 4 levels at most (a tab: 4 columns, two lists and their items).
+# Each is one pass of a literal search: a pattern starting at every position, with
+# alternatives, took 0.07 ms a text, a fifth of the whole fast path.
+_UNSURE_TEXT = ("`", "~~~", "|")
 _MANY_BRACKETS = 90
-_DEEP_LINE = re.compile(r"^[ \t>*+\-.)0-9]{20}", re.MULTILINE)
-# Where the two parsers were found to differ (tests/test_markdown_fast.py), all rare in a
-# mission text, which then takes the slow path: code (markdown-it.rs 0.6 panics on a code
-# span left open in a link label, "[a `", and strips a code span of spaces; a fence left
-# open at the end keeps a last line break); tables (rules for the header row); quotes and
-# empty list items (what may end a lazy paragraph); an entity in a link's destination
-# (`&nbsp;` at either end: trimmed by one, encoded by the other); `[label](` never closed
-# on its line (a shortcut reference for one only); reference definitions (one lets them interrupt a
-# paragraph). markdown-it.rs also makes tables of lines without pipes (`a` over `:---`):
-# its HTML with a table is not taken either (no table tag is among those below).
-_UNSURE = re.compile(
-    r"""~~~ | \| | ^[ \t]*>                       # fences (with "`", tested apart), tables, quotes
-    | ^[ \t]*(?:[-*+]|[0-9]{1,9}[.)])[ \t]*$      # an empty list item
-    | \]\(\s*<?[^\s>)]*&[#A-Za-z0-9]+;            # an entity in a destination
-    | \]\(\s*<[^>\n]*&[#A-Za-z0-9]+;
-    | \]\((?![^\n]*\))                            # a destination not closed on its line
-    | ^[ \t]{0,3}\[[^\n]*\]:                      # a reference definition
-    """,
-    re.MULTILINE | re.VERBOSE,
+_UNSURE_LINE = re.compile(  # searched in "\n" + text: "\n" is each line's literal start
+    r"\n(?:[ \t]*>|[ \t]*(?:[-*+]|[0-9]{1,9}[.)])[ \t]*(?:\n|$)|[ \t]{0,3}\[[^\n]*\]:"
+    r"|[ \t>*+\-.)0-9]{20})"
+)
+_UNSURE_DESTINATION = re.compile(
+    r"\]\((?:[^\n]*&[#A-Za-z0-9]+;|(?![^\n]*\)))"
 )
 _HEADING = re.compile(r"<(/?)h([1-6])>")
 _XHTML = {"<br />": "<br>", "<hr />": "<hr>"}
@@ -284,9 +283,10 @@ def _fast_parser() -> Any:
 def _fast_render(parser: Any, text: str) -> str | None:
     """`text` rendered by markdown-it.rs and brought to markdown-it-py's output with our
     rules, or None where that cannot be vouched for (see above)."""
-    if (text.count("\n") > MAX_LINES or len(_MARKUP.findall(text)) > MAX_MARKUP
-            or text.count("[") > _MANY_BRACKETS or _DEEP_LINE.search(text)
-            or "`" in text or _UNSURE.search(text)):
+    if (any(unsure in text for unsure in _UNSURE_TEXT)
+            or text.count("\n") > MAX_LINES or text.count("[") > _MANY_BRACKETS
+            or _UNSURE_LINE.search("\n" + text) or _UNSURE_DESTINATION.search(text)
+            or len(_MARKUP.findall(text)) > MAX_MARKUP):
         return None
     try:
         html: str = parser.render(text)

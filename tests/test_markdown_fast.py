@@ -91,6 +91,8 @@ DECLINED = {
     "empty item ends a lazy paragraph": ">2) **-\n1. ",
     "ordered item in a quote's lazy line": '>"    >www.x.org\n2) (:\n\n## ',
     "entity in a destination": "[a](&nbsp;)",
+    "entity at the end of a destination": "[a](<x y&nbsp;>)",
+    "entity after a >": "1. [r](>&nbsp;)%20->",
     "unclosed destination": "[r](\n\n[r]: /u",
     "reference definition after a paragraph": "a [r]\n[r]: /u \"t\"\n",
     "deep nesting": "- " * 30 + "a",
