@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -227,6 +227,9 @@ class LanguageHelpers:
             self._cards[key] = markupsafe.Markup(html)
         return self._cards[key]
 
+    def keep_card(self, slug: str, html: str, level: int = 3) -> None:
+        self._cards[(slug, level)] = markupsafe.Markup(html)
+
     @property
     def shared(self) -> dict[str, Any]:
         """What every template of this language gets, whatever the page."""
@@ -337,6 +340,16 @@ class Renderer:
                                       helpers.language_name,
                                       self.plan.open_missions(lang, drafts=False)),
         }
+
+    def cards(self, shown: Sequence[tuple[str, Mission]]) -> dict[tuple[str, str], str]:
+        """The default card (level 3) of each (language, mission), by (language, slug)."""
+        return {(lang, mission.slug): str(self.helpers[lang].card(mission))
+                for lang, mission in shown}
+
+    def keep_cards(self, cards: Mapping[tuple[str, str], str]) -> None:
+        """Take cards made by `cards` (maybe in another process) as made here."""
+        for (lang, slug), html in cards.items():
+            self.helpers[lang].keep_card(slug, html)
 
     def render_markdown(self, text: str) -> str:
         key = markdown_key(text)

@@ -250,10 +250,26 @@ def test_translation_links_only_lead_to_pages_that_exist(example_site: Path) -> 
     assert missing == []
 
 
-def test_rendering_over_several_processes_gives_the_same_bytes(tmp_path: Path) -> None:
+def test_rendering_over_several_processes_gives_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import generator.build
+    from generator.render import Renderer
+
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     build(BuildOptions(content=EXAMPLE_CONTENT, out=serial, today=TODAY, search=False, jobs=1))
+    # Cards made before the workers fork, half by another process: large boards only, else.
+    monkeypatch.setattr(generator.build, "SHARED_CARDS", 1)
+    kept: list[int] = []
+    keep_cards = Renderer.keep_cards
+
+    def counted(renderer: Renderer, cards: dict[tuple[str, str], str]) -> None:
+        kept.append(len(cards))
+        keep_cards(renderer, cards)
+
+    monkeypatch.setattr(Renderer, "keep_cards", counted)
     build(BuildOptions(content=EXAMPLE_CONTENT, out=parallel, today=TODAY, search=False, jobs=3))
+    assert len(kept) == 2 and min(kept) > 5  # this process's half, and the other's
     assert tree_digest(parallel) == tree_digest(serial)
     assert len(tree_digest(serial)) > 150
 
