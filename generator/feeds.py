@@ -252,8 +252,7 @@ def national_head(site: Site, plan: Plan) -> str:
     _text(root, "publisher", site.config.title)
     _text(root, "publisherurl", plan.urls.base_url)
     _text(root, "lastBuildDate", _rfc822(plan.today))
-    ET.indent(root)
-    head = ET.tostring(root, encoding="unicode").removesuffix("</source>")
+    head = _serialized(root).removesuffix("</source>")
     return "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n" + head.rstrip("\n")
 
 
@@ -305,8 +304,7 @@ def national_item(site: Site, urls: Urls, html: RenderMarkdown, t: Strings,
     _text(item, "organizationDescription", association.summary)
     if association.logo:
         _text(item, "organizationLogo", association.logo)
-    ET.indent(item, level=1)
-    return ET.tostring(item, encoding="unicode")
+    return _serialized(item, level=1)
 
 
 def application_url(urls: Urls, mission: Mission) -> str:
@@ -529,6 +527,64 @@ def _text(parent: ET.Element, tag: str, text: str, **attributes: str) -> ET.Elem
 
 
 def _xml(root: ET.Element) -> bytes:
-    ET.indent(root)
-    body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + _serialized(root).encode() + b"\n"
+
+
+def _cdata(text: str) -> str:
+    # str.replace, each a pass in C only when needed: str.translate looks every character
+    # up in a dict, slower on descriptions of thousands of characters.
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _attribute(text: str) -> str:
+    text = _cdata(text)
+    for character, escaped in (('"', "&quot;"), ("\r", "&#13;"), ("\n", "&#10;"),
+                               ("\t", "&#09;")):
+        if character in text:
+            text = text.replace(character, escaped)
+    return text
+
+
+def _serialized(root: ET.Element, level: int = 0) -> str:
+    """What `ET.indent(root, level=level)` then `ET.tostring(root, encoding="unicode")`
+    give, without changing `root`, for the elements made here (names without a {uri}
+    part, no comments). ElementTree's serializer is pure Python, and slow: 0.1 ms a
+    missions.xml item, a tenth of the Python work of a clean build. The same escapes
+    (those of Python 3.11's ElementTree); tests compare both on many trees."""
+    parts: list[str] = []
+    append = parts.append
+
+    def write(element: ET.Element, indentation: str) -> None:
+        tag = element.tag
+        append("<" + tag)
+        for key, value in element.attrib.items():
+            append(f' {key}="{_attribute(value)}"')
+        text = element.text
+        if len(element):
+            inner = indentation + "  "
+            append(">")
+            append(_cdata(text) if text and text.strip() else inner)
+            last = len(element) - 1
+            for index, child in enumerate(element):
+                write(child, inner)
+                tail = child.tail
+                if tail and tail.strip():
+                    append(_cdata(tail))
+                else:
+                    append(inner if index < last else indentation)
+            append(f"</{tag}>")
+        elif text:
+            append(f">{_cdata(text)}</{tag}>")
+        else:
+            append(" />")
+
+    write(root, "\n" + "  " * level)
+    if root.tail:
+        append(_cdata(root.tail))
+    return "".join(parts)

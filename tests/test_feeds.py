@@ -13,6 +13,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import yaml
 
 from generator.build import BuildOptions, build
@@ -644,3 +646,39 @@ def test_default_share_image_is_a_valid_1200_by_630_png() -> None:
     assert chunks[0] == b"IHDR" and chunks[-1] == b"IEND"
     assert (width, height, depth, colour) == (1200, 630, 8, 2)
     assert len(zlib.decompress(idat)) == height * (1 + width * 3)
+
+
+# --- the XML serializer of feeds.py -------------------------------------------------------
+
+TEXTS = st.one_of(st.none(), st.lists(st.sampled_from(
+    ["a", "é", " ", "\n", "\t", "\r", "&", "<", ">", '"', "'", "&amp;", "]]>", "日"]),
+    max_size=8).map("".join))
+
+
+@st.composite
+def trees(draw: st.DrawFn, depth: int = 0) -> ET.Element:
+    element = ET.Element(draw(st.sampled_from(["feed", "entry", "xhtml:link", "a"])),
+                         draw(st.dictionaries(st.sampled_from(["href", "xml:lang", "rel"]),
+                                              TEXTS.filter(lambda t: t is not None),
+                                              max_size=2)))
+    element.text = draw(TEXTS)
+    if depth < 3:
+        for child in draw(st.lists(trees(depth + 1), max_size=3)):
+            child.tail = draw(TEXTS)
+            element.append(child)
+    return element
+
+
+@settings(max_examples=300, deadline=None)
+@given(tree=trees(), level=st.integers(0, 2))
+def test_the_xml_serializer_writes_what_elementtree_writes(tree: ET.Element, level: int) -> None:
+    import copy
+
+    from generator.feeds import _serialized
+
+    before = ET.tostring(tree, encoding="unicode")
+    ours = _serialized(tree, level=level)
+    assert ET.tostring(tree, encoding="unicode") == before  # the tree is left as it was
+    theirs = copy.deepcopy(tree)
+    ET.indent(theirs, level=level)
+    assert ours == ET.tostring(theirs, encoding="unicode")
