@@ -76,11 +76,12 @@ from generator.plan import FEED_ATOM, FEED_JSON, Page, Plan, holders, plan, with
 from generator.render import Renderer, Theme, markdown_key
 from generator.search import (
     BUNDLE,
+    Indexing,
     Wording,
     facet_index,
     facet_names,
     indexed_missions,
-    run_pagefind,
+    start_pagefind,
 )
 from generator.validate import Inputs, url_problem, validate
 
@@ -551,6 +552,19 @@ class _Build:
                 with contextlib.suppress(BaseException):
                     checked()
                 raise
+            # Pagefind reads the mission pages, all written now, while this process makes
+            # the other files and saves the cache and another checks the links: it keeps
+            # both cores busy only part of its time (started after the forks above, so
+            # that they do not inherit it).
+            try:
+                indexing = (outputs.start_index(staging, staging / BUNDLE) if outputs.search
+                            else None)
+            except BaseException:
+                for wait in (plan_bytes, checked):
+                    with contextlib.suppress(BaseException):
+                        wait()
+                raise
+            search_started = time.perf_counter()
             try:
                 outputs.write(names, staging)
                 self.step("feeds and other files")
@@ -565,15 +579,22 @@ class _Build:
                 for wait in (plan_bytes, checked):
                     with contextlib.suppress(BaseException):
                         wait()  # reaped; what went wrong here is what is reported
+                if indexing is not None:
+                    indexing.stop()
                 raise
-            broken = checked()
-            if broken:
-                raise ContentError(broken)
-            self.step("link check")
-            search_started = time.perf_counter()
-            if outputs.search:  # indexes the rendered pages, so after them and before the swap
-                outputs.index(staging, staging / BUNDLE)
-            search_seconds = time.perf_counter() - search_started
+            try:
+                broken = checked()
+                if broken:
+                    raise ContentError(broken)
+                self.step("link check")
+                if indexing is not None:  # before the swap: the bundle is in the new folder
+                    indexing()
+            except BaseException:
+                if indexing is not None:
+                    indexing.stop()
+                raise
+            # From its start, beside the steps above, to its end.
+            search_seconds = time.perf_counter() - search_started if indexing else 0.0
             self.step("search index")
             self.cache.mark_dirty()
             _swap(staging, self.out)
@@ -1041,8 +1062,12 @@ class _Outputs:
 
     def index(self, site_folder: Path, bundle: Path) -> None:
         """The Pagefind bundle of the pages in `site_folder`, written to `bundle`."""
+        self.start_index(site_folder, bundle)()
+
+    def start_index(self, site_folder: Path, bundle: Path) -> Indexing:
+        """Start making the Pagefind bundle (see index); the caller waits for it."""
         prefixes = [self.plan.urls.prefix(lang) for lang in self.site.config.languages]
-        run_pagefind(site_folder, self.indexed_count(), bundle, prefixes)
+        return start_pagefind(site_folder, self.indexed_count(), bundle, prefixes)
 
     def indexed_count(self) -> int:
         return sum(len(indexed_missions(self.site, lang, self.plan.today))

@@ -19,10 +19,12 @@ import hashlib
 import json
 import os
 import subprocess
+import tempfile
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from generator.errors import BuildError
 from generator.model import Commitment, Mission, Site
@@ -335,10 +337,17 @@ def _json(data: object) -> str:
 def run_pagefind(site: Path, expected: int, bundle: Path,
                  prefixes: Sequence[str] = ("",)) -> int:
     """Index `site` into the folder `bundle` (site/pagefind/ once in place) with the
-    binary of the pagefind-bin package; returns the number of files of the bundle.
+    binary of the pagefind-bin package; returns the number of files of the bundle."""
+    return start_pagefind(site, expected, bundle, prefixes)()
+
+
+def start_pagefind(site: Path, expected: int, bundle: Path,
+                   prefixes: Sequence[str] = ("",)) -> Indexing:
+    """Start indexing `site` into `bundle` (see run_pagefind), and return at once: the
+    caller goes on with other work while Pagefind runs.
+
     Were no page marked data-pagefind-body, Pagefind would index every page: a board
     with nothing open (`expected` 0) gets no bundle, and search.js never asks for one.
-
     The command line rather than the Python API: the API answers each call after a
     0.1 s poll and hangs on get_files(), while the binary indexes the folder in one go and
     says how it went with its exit status. It runs in the site folder with no PAGEFIND_*
@@ -355,25 +364,68 @@ def run_pagefind(site: Path, expected: int, bundle: Path,
         ) from None
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
     if not expected:
-        return 0
+        return Indexing(None, None, bundle, expected)
     # Only mission pages carry data-pagefind-body: Pagefind need not read the others.
     pages = ",".join(f"{prefix}missions/*/index.html" for prefix in prefixes)
     command = [str(executable), "--site", ".", "--output-path", str(bundle.resolve()),
                "--glob", "{" + pages + "}", "--quiet"]
+    # Its output goes to a file: a pipe nobody reads until the end could fill and stall it.
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by Indexing, after Pagefind
     try:
-        result = subprocess.run(command, cwd=site, env=environment, capture_output=True,
-                                text=True, check=False, timeout=3600)
-    except (OSError, subprocess.TimeoutExpired) as error:
+        process = subprocess.Popen(command, cwd=site, env=environment, stdout=output,
+                                   stderr=subprocess.STDOUT)
+    except OSError as error:
+        output.close()
         raise BuildError(f"Pagefind could not run: {error}") from error
-    if result.returncode != 0:
-        output = (result.stderr.strip() or result.stdout.strip())[-2000:]
-        raise BuildError(f"Pagefind failed (exit status {result.returncode}): {output}")
-    # One fragment per indexed page: anything else means the theme marks the wrong pages.
-    indexed = sum(1 for _ in (bundle / "fragment").glob("*.pf_fragment"))
-    if indexed != expected:
-        raise BuildError(
-            f"Pagefind indexed {indexed} pages but {expected} missions are open: the "
-            "theme's mission.html must mark the content of open missions, and only "
-            "theirs, with data-pagefind-body"
-        )
-    return sum(1 for path in bundle.rglob("*") if path.is_file())
+    return Indexing(process, output, bundle, expected)
+
+
+class Indexing:
+    """A Pagefind run under way. Calling it waits for Pagefind, checks what it made and
+    returns the number of files of the bundle; `stop` kills it. One or the other must be
+    done on every path (the process is reaped, its output file closed)."""
+
+    def __init__(self, process: subprocess.Popen[bytes] | None, output: IO[bytes] | None,
+                 bundle: Path, expected: int) -> None:
+        self.process, self.output, self.bundle, self.expected = process, output, bundle, expected
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+        self._done()
+
+    def _done(self) -> int | None:
+        if self.process is None:
+            return None
+        process, self.process = self.process, None
+        try:
+            return process.wait()
+        finally:
+            if self.output is not None:
+                self.output.close()
+
+    def __call__(self) -> int:
+        if self.process is None:
+            return 0
+        output = self.output
+        assert output is not None
+        try:
+            returncode = self.process.wait(timeout=3600)
+        except subprocess.TimeoutExpired as error:
+            self.stop()
+            raise BuildError(f"Pagefind could not run: {error}") from error
+        output.seek(0)
+        said = output.read().decode("utf-8", "replace").strip()
+        self._done()
+        if returncode != 0:
+            raise BuildError(f"Pagefind failed (exit status {returncode}): {said[-2000:]}")
+        bundle, expected = self.bundle, self.expected
+        # One fragment per indexed page: anything else means the theme marks the wrong pages.
+        indexed = sum(1 for _ in (bundle / "fragment").glob("*.pf_fragment"))
+        if indexed != expected:
+            raise BuildError(
+                f"Pagefind indexed {indexed} pages but {expected} missions are open: the "
+                "theme's mission.html must mark the content of open missions, and only "
+                "theirs, with data-pagefind-body"
+            )
+        return sum(1 for path in bundle.rglob("*") if path.is_file())

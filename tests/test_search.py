@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from playwright.sync_api import Page, expect
 
 from generator.build import BuildOptions, build, load_site
 from generator.cli import main
-from generator.errors import BuildError
+from generator.errors import BuildError, ContentError
 from generator.model import Mission
 from generator.search import BANDS, DIGITS, band, pack, slugify, unpack
 from tests.conftest import (
@@ -268,6 +269,37 @@ def test_a_theme_that_marks_no_page_fails_the_build(board: Path, tmp_path: Path)
     with pytest.raises(BuildError, match="must mark the content of open missions"):
         build(BuildOptions(content=board, out=out, today=TODAY, theme=theme))
     assert not out.exists()
+
+
+def children() -> list[str]:
+    """The commands of this process's children, not reaped ones included (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid():
+            found.append((stat.parent / "comm").read_text().strip())
+    return found
+
+
+def test_a_link_check_failure_stops_the_index_started_beside_it(board: Path,
+                                                                  tmp_path: Path) -> None:
+    # Pagefind starts once the pages are written, while the links are checked: a broken
+    # link fails the build, and Pagefind is stopped, not left running or unreaped.
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "themes" / "default", theme)
+    base = theme / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace(
+        "</footer>", '<a href="{{ url(\'nowhere/\') }}">x</a></footer>'), encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(ContentError) as raised:
+        build(BuildOptions(content=board, out=out, today=TODAY, theme=theme))
+    assert "nowhere/" in str(raised.value.problems[0])
+    assert not out.exists()
+    assert [name for name in children() if "pagefind" in name] == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "theme"]  # no staging
 
 
 # --- In the browser --------------------------------------------------------------------------
