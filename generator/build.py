@@ -1200,9 +1200,18 @@ def _remove(out: Path, name: str) -> None:
 
 
 def _write_page(renderer: Renderer, page: Page, staging: Path) -> None:
-    target = staging / page.output
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(renderer.render(page), encoding="utf-8")
+    # With os calls: pathlib's mkdir and write_text take twice as long (16 µs a page
+    # more, for 14,000 pages at 10,000 missions). The folder is made only when missing.
+    target = os.path.join(staging, page.output)
+    data = renderer.render(page).encode("utf-8")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    try:
+        handle = os.open(target, flags, 0o666)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        handle = os.open(target, flags, 0o666)
+    with open(handle, "wb") as file:  # buffered: writes it all, however long
+        file.write(data)
 
 
 Extra = Callable[[Page], "tuple[bytes, str] | None"]  # made beside a page: (key, text)
@@ -1257,23 +1266,28 @@ SHARED_CARDS = 1000  # cards made before the render workers fork, from this many
 
 
 def _share_cards(pages: Sequence[Page], renderer: Renderer, jobs: int) -> None:
-    """Make the cards the listings among `pages` show, before the render workers fork,
-    half of them in a forked process. A mission is on five listings or so, spread over
-    the workers: each would make nearly every card again (0.1 ms each, 20,000 at
-    10,000 missions). Few listings: each worker makes the cards it needs."""
+    """Make the cards the listings among `pages` show before the render workers fork,
+    spread over `jobs` processes. A mission is on five listings or so, spread over the
+    workers: each would make nearly every card again (0.1 ms each, 20,000 at 10,000
+    missions). Few listings: each worker makes the cards it needs. A card the theme
+    cannot make is left to the page that shows it, which reports the error."""
     shown = {(page.lang, mission.slug): mission
              for page in pages if page.kind != "mission" for mission in page.missions}
     if len(shown) < SHARED_CARDS:
         return
     wanted = [(lang, mission) for (lang, _), mission in shown.items()]
-    theirs = _in_child(lambda: renderer.cards(wanted[1::2]))
+    waits = [_in_child(functools.partial(renderer.cards, wanted[share::jobs]))
+             for share in range(1, jobs)]
+    mine: Mapping[tuple[str, str], str] = {}
     try:
-        mine = renderer.cards(wanted[0::2])
+        with contextlib.suppress(Exception):
+            mine = renderer.cards(wanted[0::jobs])
     finally:
-        data = theirs()
+        made = [wait() for wait in waits]
     renderer.keep_cards(mine)
-    if data:  # else (the process died) each worker makes the others as it goes
-        renderer.keep_cards(pickle.loads(data))
+    for data in made:
+        if data:  # else (a theme error, or the process died) the workers make them
+            renderer.keep_cards(pickle.loads(data))
 
 
 def _check_links_aside(site_plan: Plan, staging: Path, templates: Path,
