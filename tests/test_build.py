@@ -274,6 +274,26 @@ def test_rendering_over_several_processes_gives_the_same_bytes(
     assert len(tree_digest(serial)) > 150
 
 
+def test_a_card_the_theme_cannot_make_fails_the_build_with_its_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import generator.build
+    from generator.errors import BuildError
+
+    theme = tmp_path / "theme"
+    shutil.copytree(EXAMPLE_CONTENT.parent / "themes" / "default", theme)
+    card = theme / "templates" / "partials" / "card.html"
+    card.write_text(card.read_text(encoding="utf-8").replace(
+        "{{ mission.summary }}", "{{ mission.summary }}{{ no_such_name }}"), encoding="utf-8")
+    monkeypatch.setattr(generator.build, "SHARED_CARDS", 1)  # made before the fork
+    with pytest.raises(BuildError, match=r"theme error in \S+\.html for .*no_such_name"):
+        build(BuildOptions(content=EXAMPLE_CONTENT, out=tmp_path / "site", today=TODAY,
+                           search=False, jobs=2, theme=theme))
+    assert not (tmp_path / "site").exists()
+
+
 def test_the_command_leaves_with_clicks_status_and_its_output_flushed(tmp_path: Path) -> None:
     # `missions` ends with os._exit (no interpreter teardown): nothing written may be lost.
     import subprocess
