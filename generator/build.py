@@ -594,7 +594,8 @@ class _Build:
                     indexing.stop()
                 raise
             # From its start, beside the steps above, to its end.
-            search_seconds = time.perf_counter() - search_started if indexing else 0.0
+            search_seconds = (time.perf_counter() - search_started
+                              if indexing is not None and indexing.started else 0.0)
             self.step("search index")
             self.cache.mark_dirty()
             _swap(staging, self.out)
@@ -1227,7 +1228,7 @@ def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs:
     and each of them take runs of pages from a queue until none is left (see _runs),
     write their files, and the children send back the Markdown they rendered so that
     feeds and the search index reuse it instead of rendering every body again.
-    `progress` hears from this process only, which renders at the pace of the others.
+    `progress` hears from this process only, which counts its pages times `jobs`.
     """
     jobs = max(1, min(jobs, len(pages) // 50 or 1))  # forking costs more than tiny sites
     total = len(pages)
@@ -1276,14 +1277,16 @@ def _share_cards(pages: Sequence[Page], renderer: Renderer, jobs: int) -> None:
     if len(shown) < SHARED_CARDS:
         return
     wanted = [(lang, mission) for (lang, _), mission in shown.items()]
-    waits = [_in_child(functools.partial(renderer.cards, wanted[share::jobs]))
-             for share in range(1, jobs)]
+    waits: list[Callable[[], bytes]] = []
     mine: Mapping[tuple[str, str], str] = {}
     try:
+        for share in range(1, jobs):
+            waits.append(_in_child(functools.partial(renderer.cards, wanted[share::jobs])))
+        # Any error is met again by the page showing the card, which reports it.
         with contextlib.suppress(Exception):
             mine = renderer.cards(wanted[0::jobs])
     finally:
-        made = [wait() for wait in waits]
+        made = [wait() for wait in waits]  # every process started, reaped
     renderer.keep_cards(mine)
     for data in made:
         if data:  # else (a theme error, or the process died) the workers make them
@@ -1355,7 +1358,9 @@ def _in_child(work: Callable[[], object]) -> Callable[[], bytes]:
 
 
 _RUN_BYTES = 4  # a run's number in the queue: read whole (pipe reads under PIPE_BUF)
-_RUNS_MAX = 8192  # 32 KB: the whole queue fits in a pipe's buffer (64 KB on Linux)
+# 4 KB: the whole queue fits in any pipe's buffer, written before any reader exists (Linux
+# gives 64 KB, but 8 KB to a user past pipe-user-pages-soft; macOS 16 KB).
+_RUNS_MAX = 1024
 
 
 def _run_queue(count: int) -> tuple[int, int]:
@@ -1384,52 +1389,21 @@ def _render_forked(pages: Sequence[Page], renderer: Renderer, staging: Path, job
                    progress: Progress | None,
                    write_share: Callable[[Iterable[Page], Progress | None], dict[bytes, str]],
                    total: int) -> dict[bytes, str]:
-    children: list[tuple[int, int]] = []
     parent = os.getpid()
     queue, size = _run_queue(len(pages))
-    try:
-        return _render_with(children, parent, queue, size, pages, renderer, jobs, progress,
-                            write_share, total)
-    finally:
-        os.close(queue)
-
-
-def _render_with(children: list[tuple[int, int]], parent: int, queue: int, size: int,
-                 pages: Sequence[Page], renderer: Renderer, jobs: int,
-                 progress: Progress | None,
-                 write_share: Callable[[Iterable[Page], Progress | None], dict[bytes, str]],
-                 total: int) -> dict[bytes, str]:
-    for share in range(1, jobs):
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # child: render its share, report, and leave without cleanup
-            # Whatever happens (a parent killed with SIGKILL makes the pipe write fail),
-            # the child must never return into the parent's frames, whose `except`
-            # removes the staging folder, nor go on writing into it once the parent died.
-            status = 1
-            try:
-                _exit_with(parent)
-                os.close(read_end)
-                try:
-                    mine = write_share(_runs(queue, size, pages), None)
-                    payload = pickle.dumps((None, dict(renderer.markdown_cache), mine))
-                    status = 0
-                except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
-                    payload = pickle.dumps((f"{type(exc).__name__}: {exc}", {}, {}))
-                with os.fdopen(write_end, "wb") as pipe:
-                    pipe.write(payload)
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        children.append((pid, read_end))
-    failure = None
+    children: list[tuple[int, int]] = []
+    failure: BaseException | None = None
     made: dict[bytes, str] = {}
     try:
+        for _ in range(1, jobs):
+            children.append(_render_worker(pages, renderer, parent, queue, size, write_share))
         made = write_share(_runs(queue, size, pages), progress)
     except BaseException as exc:  # noqa: BLE001 - re-raised after the children are reaped
-        failure = exc
+        failure = exc  # a fork that failed too: the workers started are reaped below
         while os.read(queue, 4096):  # the runs left: the workers stop after their own
             pass
+    finally:
+        os.close(queue)
     errors = []
     for pid, read_end in children:
         with os.fdopen(read_end, "rb") as pipe:
@@ -1450,6 +1424,41 @@ def _render_with(children: list[tuple[int, int]], parent: int, queue: int, size:
     if progress is not None:
         progress(total, total)
     return made
+
+
+def _render_worker(pages: Sequence[Page], renderer: Renderer, parent: int, queue: int,
+                   size: int,
+                   write_share: Callable[[Iterable[Page], Progress | None], dict[bytes, str]]
+                   ) -> tuple[int, int]:
+    """Fork a worker taking runs from `queue`; returns its pid and the read end of the
+    pipe its report (an error or None, its Markdown, what `extra` made) comes through."""
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except BaseException:
+        os.close(read_end)
+        os.close(write_end)
+        raise
+    if pid == 0:  # child: render its runs, report, and leave without cleanup
+        # Whatever happens (a parent killed with SIGKILL makes the pipe write fail),
+        # the child must never return into the parent's frames, whose `except`
+        # removes the staging folder, nor go on writing into it once the parent died.
+        status = 1
+        try:
+            _exit_with(parent)
+            os.close(read_end)
+            try:
+                mine = write_share(_runs(queue, size, pages), None)
+                payload = pickle.dumps((None, dict(renderer.markdown_cache), mine))
+                status = 0
+            except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
+                payload = pickle.dumps((f"{type(exc).__name__}: {exc}", {}, {}))
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(payload)
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    return pid, read_end
 
 
 _PR_SET_PDEATHSIG = 1

@@ -1,4 +1,4 @@
-"""The one Markdown renderer: CommonMark without raw HTML, with safe links.
+"""The Markdown renderer: CommonMark without raw HTML, with safe links.
 
 Bodies come from strangers' pull requests, so raw HTML is off ("js-default"),
 links are limited to http(s), mailto and in-page/relative targets, external links
@@ -10,6 +10,9 @@ quadratic on runs of `[` (made linear here by remembering every label it has mat
 and Python spends tens of microseconds on each markup character, so a body with more
 markup than any real description (MAX_MARKUP characters, MAX_LINES lines) is shown as
 plain text beyond that point instead of taking seconds or minutes to format.
+
+Two parsers make the same HTML (see "The fast path" below): markdown-it.rs for most
+texts, markdown-it-py, with every rule here, for the others.
 """
 
 from __future__ import annotations
@@ -243,8 +246,8 @@ _SHAPED_TAG = re.compile(r'<a href="(?P<href>[^"<>]*)"(?: title="[^"<>]*")?>|<ol
 #   strips a code span of spaces, and keeps a last line break in a fence left open;
 # - fences and tables (rules for the header row; markdown-it.rs also makes tables of
 #   lines without pipes, `a` over `:---`: HTML with a table is never taken either);
-# - quotes and empty list items (what may end a lazy paragraph), reference definitions
-#   (which one lets interrupt a paragraph);
+# - quotes, at the start of a line or after list markers, and empty list items (what may
+#   end a lazy paragraph), reference definitions (which one lets interrupt a paragraph);
 # - an entity after a link's `](` on its line (`&nbsp;` at either end of a destination:
 #   trimmed by one, encoded by the other), or no `)` after it (a shortcut reference for
 #   one only);
@@ -255,10 +258,13 @@ _SHAPED_TAG = re.compile(r'<a href="(?P<href>[^"<>]*)"(?: title="[^"<>]*")?>|<ol
 #   markers, each opening 4 levels at most (a tab: 4 columns, two lists and their items).
 # Each is one pass of a literal search: a pattern starting at every position, with
 # alternatives, took 0.07 ms a text, a fifth of the whole fast path.
-_UNSURE_TEXT = ("`", "~~~", "|")
+# "\r" and NUL: markdown-it-py turns them into "\n" and U+FFFD before parsing, and
+# markdown-it.rs ends lines at "\r" too, which the line checks below do not see (content
+# files never hold either: frontmatter normalises them).
+_UNSURE_TEXT = ("`", "~~~", "|", "\r", "\x00")
 _MANY_BRACKETS = 90
 _UNSURE_LINE = re.compile(  # searched in "\n" + text: "\n" is each line's literal start
-    r"\n(?:[ \t]*>|[ \t]*(?:[-*+]|[0-9]{1,9}[.)])[ \t]*(?:\n|$)|[ \t]{0,3}\[[^\n]*\]:"
+    r"\n(?:[ \t*+\-.)0-9]*>|[ \t]*(?:[-*+]|[0-9]{1,9}[.)])[ \t]*(?:\n|$)|[ \t]{0,3}\[[^\n]*\]:"
     r"|[ \t>*+\-.)0-9]{20})"
 )
 _UNSURE_DESTINATION = re.compile(
@@ -280,6 +286,20 @@ def _fast_parser() -> Any:
     return md
 
 
+def _rust_html(parser: Any, text: str) -> str | None:
+    """markdown-it.rs's HTML for `text`, or None if it panicked: a Rust panic (pyo3's
+    PanicException, a BaseException) is that library's bug, not the text's, and
+    markdown-it-py renders the text instead."""
+    try:
+        html: str = parser.render(text)
+    except BaseException as exc:
+        kind = type(exc)
+        if (kind.__module__, kind.__name__) != ("pyo3_runtime", "PanicException"):
+            raise
+        return None
+    return html
+
+
 def _fast_render(parser: Any, text: str) -> str | None:
     """`text` rendered by markdown-it.rs and brought to markdown-it-py's output with our
     rules, or None where that cannot be vouched for (see above)."""
@@ -288,13 +308,8 @@ def _fast_render(parser: Any, text: str) -> str | None:
             or _UNSURE_LINE.search("\n" + text) or _UNSURE_DESTINATION.search(text)
             or len(_MARKUP.findall(text)) > MAX_MARKUP):
         return None
-    try:
-        html: str = parser.render(text)
-    except BaseException as exc:
-        # A Rust panic (pyo3's PanicException, a BaseException) is that library's bug,
-        # not the text's: markdown-it-py renders it.
-        if type(exc).__name__ != "PanicException":
-            raise
+    html = _rust_html(parser, text)
+    if html is None:
         return None
     pieces = []
     start = 0

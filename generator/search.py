@@ -388,6 +388,7 @@ class Indexing:
     def __init__(self, process: subprocess.Popen[bytes] | None, output: IO[bytes] | None,
                  bundle: Path, expected: int) -> None:
         self.process, self.output, self.bundle, self.expected = process, output, bundle, expected
+        self.started = process is not None  # False: nothing to index, Pagefind not run
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

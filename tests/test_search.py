@@ -277,10 +277,10 @@ def children() -> list[str]:
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == os.getpid():
+                found.append((stat.parent / "comm").read_text().strip())
         except OSError:
-            continue
-        if int(fields[1]) == os.getpid():
-            found.append((stat.parent / "comm").read_text().strip())
+            continue  # ended meanwhile
     return found
 
 
