@@ -15,6 +15,7 @@ ticking it would show) to the same data: the mission template marks each page wi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -64,8 +65,11 @@ def band(commitment: Commitment) -> str:
     return "2-5h" if weekly <= 5 else "over-5h"
 
 
+@functools.lru_cache(maxsize=4096)
 def slugify(text: str) -> str:
-    """A URL key for a free-text value (a region name): ascii, lowercase, dashes."""
+    """A URL key for a free-text value (a region name): ascii, lowercase, dashes. Kept:
+    a board has a few dozen regions, each slugified once per open mission by the search
+    page (a third of its time)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "-".join("".join(c if c.isalnum() else " " for c in ascii_text.lower()).split())
 
