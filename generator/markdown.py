@@ -239,7 +239,8 @@ _PLAIN_TAGS = frozenset(
     for slash in ("", "/")
 ) | {"</a>"}
 _TAG = re.compile(r"<[^<>]*>")
-_SHAPED_TAG = re.compile(r'<a href="(?P<href>[^"<>]*)"(?: title="[^"<>]*")?>|<ol start="[0-9]{1,9}">')
+_SHAPED_TAG = re.compile(  # attribute values hold no quote: they cannot end early
+    r'<a href="(?P<href>[^"<>]*)"(?: title="[^"<>]*")?>|<ol start="[0-9]{1,9}">')
 # Texts left to markdown-it-py, where the two parsers were found to differ (see
 # tests/test_markdown_fast.py), all rare in a mission text:
 # - code: markdown-it.rs 0.6 panics on a code span left open in a link label ("[a `"),
