@@ -308,7 +308,13 @@ def _code_key() -> bytes:
 
     package = Path(__file__).resolve().parent
     files = sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    versions = f"{babel.__version__} {jinja2.__version__} {markdown_it.__version__} {yaml.__version__}"
+    try:  # the fast Markdown path's parser, when installed (generator/markdown.py)
+        import markdown_it_pyrs
+        fast = markdown_it_pyrs.__version__
+    except ImportError:
+        fast = "none"
+    versions = (f"{babel.__version__} {jinja2.__version__} {markdown_it.__version__} "
+                f"{fast} {yaml.__version__}")
     return files_digest([("versions", versions.encode()),
                          *((p.relative_to(package).as_posix(), p.read_bytes()) for p in files)])
 
