@@ -310,7 +310,7 @@ def _code_key() -> bytes:
     files = sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     try:  # the fast Markdown path's parser, when installed (generator/markdown.py)
         import markdown_it_pyrs
-        fast = markdown_it_pyrs.__version__
+        fast = str(getattr(markdown_it_pyrs, "__version__", "unknown"))
     except ImportError:
         fast = "none"
     versions = (f"{babel.__version__} {jinja2.__version__} {markdown_it.__version__} "
