@@ -338,17 +338,11 @@ def _json(data: object) -> str:
 # The index step (I/O edge): Pagefind over the staging folder, then the facet files
 
 
-def run_pagefind(site: Path, expected: int, bundle: Path,
-                 prefixes: Sequence[str] = ("",)) -> int:
-    """Index `site` into the folder `bundle` (site/pagefind/ once in place) with the
-    binary of the pagefind-bin package; returns the number of files of the bundle."""
-    return start_pagefind(site, expected, bundle, prefixes)()
-
-
 def start_pagefind(site: Path, expected: int, bundle: Path,
                    prefixes: Sequence[str] = ("",)) -> Indexing:
-    """Start indexing `site` into `bundle` (see run_pagefind), and return at once: the
-    caller goes on with other work while Pagefind runs.
+    """Start indexing `site` into the folder `bundle` (site/pagefind/ once in place) with
+    the binary of the pagefind-bin package, and return at once: the caller goes on with
+    other work while Pagefind runs, then calls what is returned to wait for it.
 
     Were no page marked data-pagefind-body, Pagefind would index every page: a board
     with nothing open (`expected` 0) gets no bundle, and search.js never asks for one.
@@ -397,14 +391,14 @@ class Indexing:
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
-        self._done()
+        self._reap()
 
-    def _done(self) -> int | None:
+    def _reap(self) -> None:
         if self.process is None:
-            return None
+            return
         process, self.process = self.process, None
         try:
-            return process.wait()
+            process.wait()
         finally:
             if self.output is not None:
                 self.output.close()
@@ -421,7 +415,7 @@ class Indexing:
             raise BuildError(f"Pagefind could not run: {error}") from error
         output.seek(0)
         said = output.read().decode("utf-8", "replace").strip()
-        self._done()
+        self._reap()
         if returncode != 0:
             raise BuildError(f"Pagefind failed (exit status {returncode}): {said[-2000:]}")
         bundle, expected = self.bundle, self.expected
