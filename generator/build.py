@@ -731,11 +731,13 @@ def refresh_index(options: BuildOptions, cache: Cache, outputs: _Outputs) -> Non
     cache.save(folder_id(out), fingerprints, [BUNDLE + "/"])
 
 
-def _compiled_templates(cache: Cache) -> jinja2.BytecodeCache | None:
+def _compiled_templates(cache: Cache) -> Callable[[str], jinja2.BytecodeCache] | None:
     """Where the theme's templates are kept compiled, beside the build cache: compiling
     them is a tenth of a second of every rebuild. Jinja keys each by its source only,
     not by the settings of our environment or its own version: a folder per version of
-    the generator and its libraries (_code_key), the others' removed."""
+    the generator and its libraries (_code_key), the others' removed. Within it, a folder
+    per language and what its templates were compiled with (the `key` given by Renderer:
+    "fr.<digest>"), the language's earlier ones removed."""
     if cache.path is None:
         return None
     root = cache.path.parent / "templates"
@@ -743,7 +745,17 @@ def _compiled_templates(cache: Cache) -> jinja2.BytecodeCache | None:
     if not folder.is_dir():
         shutil.rmtree(root, ignore_errors=True)
         folder.mkdir(parents=True)
-    return jinja2.FileSystemBytecodeCache(str(folder))
+
+    def compiled(key: str) -> jinja2.BytecodeCache:
+        here = folder / key
+        if not here.is_dir():
+            lang = key.split(".", 1)[0]
+            for earlier in folder.glob(f"{lang}.*"):
+                shutil.rmtree(earlier, ignore_errors=True)
+            here.mkdir()
+        return jinja2.FileSystemBytecodeCache(str(here))
+
+    return compiled
 
 
 class _MarkdownStore(dict[str, str]):
@@ -1258,9 +1270,10 @@ def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs:
     # Every template compiled once, here, rather than by each worker after the fork (a
     # clean build has no compiled templates yet: 0.3 s a process). A file that is not a
     # good template is left for rendering to report, if a page uses it.
-    for name in renderer.env.list_templates():
-        with contextlib.suppress(jinja2.TemplateError, UnicodeDecodeError, OSError):
-            renderer.env.get_template(name)
+    for env in renderer.envs.values():
+        for name in env.list_templates():
+            with contextlib.suppress(jinja2.TemplateError, UnicodeDecodeError, OSError):
+                env.get_template(name)
     _share_cards(pages, renderer, jobs)
     # Everything made so far (the site, the plan, the cache) outlives the rendering: out
     # of the garbage collector's sight (see _Build.run), forked workers stop copying the

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import jinja2
+import jinja2.ext
+import jinja2.lexer
+import jinja2.runtime
 import markupsafe
 from babel import Locale
 from babel.dates import format_date
@@ -171,6 +175,21 @@ class LanguageHelpers:
     def url(self, route: str = "", target_lang: str | None = None) -> str:
         return self.renderer.plan.urls.path(target_lang or self.lang, route)
 
+    def folded(self, name: str, args: tuple[str, ...]) -> str | None:
+        """What `{{ name(*args) }}`, with these literal arguments, shows on every page of
+        this language, or None when that is left to each page (then an unknown string or
+        asset is reported by the page using it, as before)."""
+        try:
+            if name == "t" and len(args) == 1 and args[0] in self.t.catalogue:
+                return self.t(args[0])
+            if name == "url" and len(args) <= 2:
+                return self.url(*args)
+            if name == "asset" and len(args) == 1 and args[0] in self.renderer.versions:
+                return self.renderer.asset(args[0])
+        except Exception:  # noqa: BLE001 - the page meets it again, and reports it
+            return None
+        return None
+
     def date(self, value: dt.date, fmt: str = "long") -> str:
         key = (value, fmt)
         if key not in self._dates:
@@ -222,7 +241,7 @@ class LanguageHelpers:
         """A mission's card, rendered once and reused on every listing that shows it."""
         key = (mission.slug, level)
         if key not in self._cards:
-            template = self.renderer.env.get_template("partials/card.html")
+            template = self.renderer.envs[self.lang].get_template("partials/card.html")
             html = template.render({**self.shared, "mission": mission, "card_level": level})
             self._cards[key] = markupsafe.Markup(html)
         return self._cards[key]
@@ -261,6 +280,140 @@ class LanguageHelpers:
         }
 
 
+def _sources(folder: Path) -> dict[str, bytes]:
+    """Every file of a theme's templates folder, by its name for the Jinja loader."""
+    found = {}
+    for parent, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(parent, name)
+            with open(path, "rb") as handle:
+                found[Path(path).relative_to(folder).as_posix()] = handle.read()
+    return found
+
+
+FOLDED = frozenset({"t", "url", "asset"})  # the helpers ThemeEnvironment may fold
+
+
+class ThemeEnvironment(jinja2.Environment):
+    """The Jinja environment of one language. Where a template shows a helper called with
+    literal arguments only, `{{ t('nav_missions') }}`, `{{ url('missions/') }}`,
+    `{{ asset('style.css') }}`, the value (escaped) is compiled into the template as text:
+    the same on every page of the language, it is not worked out again on each (they were
+    a fifth of a mission page's time). Nothing changes for theme authors: the value is
+    what the call would give, and a name that some template binds to something else
+    (`{% set t = ... %}`, a macro argument, a loop variable...) is never folded.
+
+    `fold(name, args)` gives the value, or None to leave the call to each page."""
+
+    def __init__(self, fold: Callable[[str, tuple[str, ...]], str | None],
+                 templates: Mapping[str, bytes], helpers: Iterable[object] = (),
+                 **options: Any) -> None:
+        super().__init__(extensions=[_Folding], **options)
+        self.fold = fold
+        self.template_sources = templates
+        # By identity: the helpers live as long as the renderer holding this environment.
+        self.plain_calls = frozenset(id(helper) for helper in helpers
+                                     if not hasattr(helper, "jinja_pass_arg"))
+        self.context_class = _Context
+
+    @functools.cached_property
+    def foldable(self) -> frozenset[str]:
+        """The names of FOLDED that every template only ever calls (or reads from): one
+        used otherwise, or defined as a macro, may be something else in some template, and
+        templates share their variables with those they include. Attributes, filters and
+        tests of the same name are other things."""
+        names = set(FOLDED)
+        for name, source in self.template_sources.items():
+            try:
+                tokens = list(self.lexer.tokenize(source.decode("utf-8"), name))
+            except (jinja2.TemplateSyntaxError, UnicodeDecodeError):
+                return frozenset()  # not a template one can read: fold nothing
+            for before, token, after in zip([None, *tokens[:-1]], tokens, [*tokens[1:], None],
+                                            strict=True):
+                if token.type != "name" or token.value not in names:
+                    continue
+                if before is not None and (before.type in ("dot", "pipe")
+                                           or before.test("name:is")):
+                    continue  # an attribute (page.url), a filter or a test of that name
+                defined = (before is not None and before.type == "name"
+                           and before.value in ("macro", "call"))
+                # Called, or an attribute or item of it read (`t.catalogue`): the same
+                # helper. Anything else may bind the name: `{% set t = ... %}`, `for t in`,
+                # `macro m(t)`, `import ... as t`, `with t = ...`, `f(t=...)`...
+                if defined or after is None or after.type not in ("lparen", "dot", "lbracket"):
+                    names.discard(token.value)
+        return frozenset(names)
+
+
+class _Context(jinja2.runtime.Context):
+    """Calls the generator's own helpers (`plain_calls` of ThemeEnvironment) straight
+    away: Jinja's `call` first asks each callable whether it wants the context, in five
+    attribute lookups, for each of the hundred calls a page makes."""
+
+    def call(self, obj: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        environment = self.environment
+        if id(obj) not in environment.plain_calls:  # type: ignore[attr-defined]
+            return super().call(obj, *args, **kwargs)
+        if kwargs:  # what Jinja passes for callables that take the context
+            kwargs.pop("_loop_vars", None)
+            kwargs.pop("_block_vars", None)
+        try:
+            return obj(*args, **kwargs)
+        except StopIteration:  # as Jinja does: a generator's end must not leak out
+            return environment.undefined("value was undefined because a callable raised a"
+                                         " StopIteration exception")
+
+
+class _Folding(jinja2.ext.Extension):
+    """Compiles `{{ name('literal', ...) }}` as text where ThemeEnvironment may fold it."""
+
+    def filter_stream(self, stream: jinja2.lexer.TokenStream) -> Iterator[jinja2.lexer.Token]:
+        environment = self.environment
+        assert isinstance(environment, ThemeEnvironment)
+        names = environment.foldable
+        unescaped = 0  # inside {% autoescape false %}: a value would be shown as it is
+        tokens = iter(stream)
+        before = None
+        for token in tokens:
+            if before is not None and before.type == "block_begin" and token.type == "name":
+                if token.value == "autoescape":
+                    unescaped += 1
+                elif token.value == "endautoescape":
+                    unescaped -= 1
+            before = token
+            if token.type != "variable_begin" or not names or unescaped:
+                yield token
+                continue
+            held = [token]
+            for inside in tokens:
+                held.append(inside)
+                if inside.type == "variable_end":
+                    break
+            before = held[-1]
+            text = self._folded(held, names, environment)
+            if text is None:
+                yield from held
+            else:
+                yield jinja2.lexer.Token(token.lineno, "data", text)
+
+    @staticmethod
+    def _folded(held: list[jinja2.lexer.Token], names: frozenset[str],
+                environment: ThemeEnvironment) -> str | None:
+        # variable_begin, name, lparen, (string, comma)..., rparen, variable_end
+        if (len(held) < 5 or held[1].type != "name" or held[1].value not in names
+                or held[2].type != "lparen" or held[-2].type != "rparen"
+                or held[-1].type != "variable_end"):
+            return None
+        inner = held[3:-2]
+        args = tuple(token.value for token in inner[0::2])
+        if (any(token.type != "string" for token in inner[0::2])
+                or any(token.type != "comma" for token in inner[1::2])
+                or (inner and inner[-1].type == "comma")):
+            return None
+        value = environment.fold(held[1].value, args)
+        return None if value is None else str(markupsafe.escape(value))
+
+
 class Renderer:
     """Renders planned pages with the theme.
 
@@ -274,7 +427,7 @@ class Renderer:
         plan: Plan,
         theme: Theme,
         *,
-        bytecode_cache: jinja2.BytecodeCache | None = None,
+        bytecode_cache: Callable[[str], jinja2.BytecodeCache] | None = None,
         markdown_cache: dict[str, str] | None = None,
     ) -> None:
         self.site = site
@@ -285,28 +438,52 @@ class Renderer:
         self.markdown: Markdown = make_markdown()
         # Keyed by a digest of the Markdown text: the same body always gives the same HTML.
         self.markdown_cache: dict[str, str] = markdown_cache if markdown_cache is not None else {}
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(theme.templates),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            bytecode_cache=bytecode_cache,
-            auto_reload=False,  # one build, one theme: no need to stat templates per page
-        )
-        self.env.filters["script_json"] = script_json
         self.translators = {lang: Translator(self.catalogue, lang) for lang in site.config.languages}
         # Built only from validated host names, so it is safe to emit without escaping.
         self.csp = markupsafe.Markup(content_security_policy(site.config.form_hosts))
         self.helpers = {lang: LanguageHelpers(self, lang) for lang in site.config.languages}
         self.shared = {lang: helpers.shared for lang, helpers in self.helpers.items()}
+        # One environment a language: each compiles the templates with what is the same on
+        # every page of its language written in (see ThemeEnvironment).
+        templates = _sources(theme.templates)
+        self.envs = {
+            lang: ThemeEnvironment(
+                helpers.folded, templates,
+                [value for value in self.shared[lang].values() if callable(value)],
+                loader=jinja2.FileSystemLoader(theme.templates),
+                autoescape=True,
+                undefined=jinja2.StrictUndefined,
+                trim_blocks=True,
+                lstrip_blocks=True,
+                keep_trailing_newline=True,
+                bytecode_cache=(bytecode_cache(self._fold_key(lang, templates))
+                                if bytecode_cache is not None else None),
+                auto_reload=False,  # one build, one theme: no need to stat templates per page
+            )
+            for lang, helpers in self.helpers.items()
+        }
+        for env in self.envs.values():
+            env.filters["script_json"] = script_json
+
+    def _fold_key(self, lang: str, templates: Mapping[str, bytes]) -> str:
+        """What the compiled templates of a language hold besides their source: the
+        values folded in (see ThemeEnvironment), and which templates there are."""
+        urls = self.plan.urls
+        values = {
+            "strings": {key: texts[lang] for key, texts in self.catalogue.items()},
+            "urls": [urls.path(other) for other in self.site.config.languages],
+            "assets": [urls.asset(""), self.versions],
+            "templates": {name: hashlib.sha256(data).hexdigest()
+                          for name, data in templates.items()},
+        }
+        digest = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode())
+        return f"{lang}.{digest.hexdigest()[:32]}"
 
     def asset(self, name: str) -> str:
         return f"{self.plan.urls.asset(name)}?v={self.versions[name]}"
 
     def render(self, page: Page) -> str:
-        template = self.env.get_template(page.template)
+        template = self.envs[page.lang].get_template(page.template)
         try:
             return template.render(self.context(page))
         except jinja2.TemplateError as exc:

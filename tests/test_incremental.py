@@ -545,7 +545,35 @@ def test_compiled_templates_are_kept_for_one_version_of_the_generator(
     build(options(content, out))
     kept = list((cache_dir(out) / "templates").iterdir())
     assert [folder.name for folder in kept] == [_code_key().hex()[:32]]
-    assert {path.suffix for path in kept[0].iterdir()} == {".cache"}
+    # A folder per language and what was folded into its templates (see ThemeEnvironment).
+    languages = sorted(kept[0].iterdir())
+    assert [re.fullmatch(r"(en|fr)\.[0-9a-f]{32}", f.name) is not None for f in languages] == [
+        True, True]
+    assert {path.suffix for folder in languages for path in folder.iterdir()} == {".cache"}
+
+
+def test_a_ui_string_or_base_url_changed_shows_on_the_next_cached_build(
+    content: Path, tmp_path: Path
+) -> None:
+    # Compiled templates hold the UI strings and URLs folded into them: kept compiled,
+    # they must not outlive a change of either.
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "themes" / "default", theme)
+    out = tmp_path / "site"
+    build(options(content, out, theme=theme))
+    edit(theme / "strings.yaml", lambda text: text.replace(
+        'nav_missions: {fr: "Missions"', 'nav_missions: {fr: "Toutes les missions"', 1))
+    build(options(content, out, theme=theme))
+    assert ">Toutes les missions</a>" in (out / "index.html").read_text(encoding="utf-8")
+    assert_like_a_clean_build(content, out, tmp_path / "clean", theme=theme)
+    build(options(content, out, theme=theme, base_url="https://example.org/other/"))
+    assert 'href="/other/missions/"' in (out / "index.html").read_text(encoding="utf-8")
+    assert_like_a_clean_build(content, out, tmp_path / "clean2", theme=theme,
+                              base_url="https://example.org/other/")
+    # Only the folders of the last build's settings are kept, one per language.
+    folders = [f.name for f in (cache_dir(out) / "templates").iterdir()]
+    assert len(folders) == 1
+    assert len(list((cache_dir(out) / "templates" / folders[0]).iterdir())) == 2
 
 
 def test_serve_builds_with_the_date_of_each_build(content: Path, tmp_path: Path) -> None:
