@@ -10,6 +10,7 @@ rendered, checked, then moved into the output folder; the other files are not to
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import ctypes
 import ctypes.util
@@ -1290,14 +1291,27 @@ def _share_cards(pages: Sequence[Page], renderer: Renderer, jobs: int) -> None:
     spread over `jobs` processes. A mission is on five listings or so, spread over the
     workers: each would make nearly every card again (0.1 ms each, 20,000 at 10,000
     missions). Few listings: each worker makes the cards it needs. A card the theme
-    cannot make is left to the page that shows it, which reports the error."""
-    shown = {(page.lang, mission.slug): mission
-             for page in pages if page.kind != "mission" for mission in page.missions}
+    cannot make is left to the page that shows it, which reports the error.
+
+    The levels of the cards (their heading) are the theme's choice, for each kind of
+    listing: the first page of each kind with pages in numbers is rendered to learn them.
+    A kind's other pages asking for other levels only make those cards themselves."""
+    shown = {(page.lang, mission.slug) for page in pages if page.kind != "mission"
+             for mission in page.missions}
     if len(shown) < SHARED_CARDS:
         return
-    wanted = [(lang, mission) for (lang, _), mission in shown.items()]
+    kinds = collections.Counter(page.kind for page in pages)
+    languages = len(renderer.site.config.languages)
+    first: dict[str, Page] = {}
+    for page in pages:  # a home or search page a language makes its cards alone
+        if page.kind != "mission" and kinds[page.kind] > languages and page.missions:
+            first.setdefault(page.kind, page)
+    levels = {kind: renderer.card_levels(page) for kind, page in first.items()}
+    wanted = list({(page.lang, mission.slug, level): (page.lang, mission, level)
+                   for page in pages if page.kind in levels
+                   for mission in page.missions for level in levels[page.kind]}.values())
     waits: list[Callable[[], bytes]] = []
-    mine: Mapping[tuple[str, str], str] = {}
+    mine: Mapping[tuple[str, str, int], str] = {}
     try:
         for share in range(1, jobs):
             waits.append(_in_child(functools.partial(renderer.cards, wanted[share::jobs])))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -171,6 +172,7 @@ class LanguageHelpers:
         self._numbers: dict[float, str] = {}
         self._names: dict[tuple[str, str | None], str] = {}
         self._cards: dict[tuple[str, int], markupsafe.Markup] = {}
+        self.card_levels: set[int] | None = None  # the levels asked for, while noted
 
     def url(self, route: str = "", target_lang: str | None = None) -> str:
         return self.renderer.plan.urls.path(target_lang or self.lang, route)
@@ -240,6 +242,8 @@ class LanguageHelpers:
     def card(self, mission: Mission, level: int = 3) -> markupsafe.Markup:
         """A mission's card, rendered once and reused on every listing that shows it."""
         key = (mission.slug, level)
+        if self.card_levels is not None:
+            self.card_levels.add(level)
         if key not in self._cards:
             template = self.renderer.envs[self.lang].get_template("partials/card.html")
             html = template.render({**self.shared, "mission": mission, "card_level": level})
@@ -518,15 +522,28 @@ class Renderer:
                                       self.plan.open_missions(lang, drafts=False)),
         }
 
-    def cards(self, shown: Sequence[tuple[str, Mission]]) -> dict[tuple[str, str], str]:
-        """The default card (level 3) of each (language, mission), by (language, slug)."""
-        return {(lang, mission.slug): str(self.helpers[lang].card(mission))
-                for lang, mission in shown}
+    def card_levels(self, page: Page) -> frozenset[int]:
+        """The levels of the cards `page` shows (a theme chooses them: listings at 2,
+        say, and an association's page at 3), found by rendering it. Its cards are kept;
+        a page the theme cannot render shows none here, and reports it when rendered."""
+        helpers = self.helpers[page.lang]
+        helpers.card_levels = set()
+        try:
+            with contextlib.suppress(Exception):
+                self.render(page)
+            return frozenset(helpers.card_levels)
+        finally:
+            helpers.card_levels = None
 
-    def keep_cards(self, cards: Mapping[tuple[str, str], str]) -> None:
+    def cards(self, shown: Sequence[tuple[str, Mission, int]]) -> dict[tuple[str, str, int], str]:
+        """The card of each (language, mission, level), by (language, slug, level)."""
+        return {(lang, mission.slug, level): str(self.helpers[lang].card(mission, level))
+                for lang, mission, level in shown}
+
+    def keep_cards(self, cards: Mapping[tuple[str, str, int], str]) -> None:
         """Take cards made by `cards` (maybe in another process) as made here."""
-        for (lang, slug), html in cards.items():
-            self.helpers[lang].keep_card(slug, html)
+        for (lang, slug, level), html in cards.items():
+            self.helpers[lang].keep_card(slug, html, level)
 
     def render_markdown(self, text: str) -> str:
         key = markdown_key(text)

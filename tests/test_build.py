@@ -41,7 +41,7 @@ def test_every_internal_link_is_under_the_base_path_and_resolves(example_site: P
     broken = []
     for page in html_files(example_site):
         for tag, attribute, url in parse(page).urls:
-            if url.startswith(("https://", "http://", "mailto:")) or url.startswith("#"):
+            if url.startswith(("https://", "http://", "mailto:", "#")):
                 continue
             if not url.startswith(BASE):
                 broken.append(f"{page.relative_to(example_site)}: {tag}[{attribute}]={url}")
@@ -263,7 +263,7 @@ def test_rendering_over_several_processes_gives_the_same_bytes(
     kept: list[int] = []
     keep_cards = Renderer.keep_cards
 
-    def counted(renderer: Renderer, cards: dict[tuple[str, str], str]) -> None:
+    def counted(renderer: Renderer, cards: dict[tuple[str, str, int], str]) -> None:
         kept.append(len(cards))
         keep_cards(renderer, cards)
 

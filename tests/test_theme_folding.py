@@ -1,6 +1,7 @@
-"""Helpers called with literal arguments (`{{ t('nav_missions') }}`) are compiled into the
-templates as text, once per language (render.ThemeEnvironment): the pages must be the
-bytes the calls make, whatever the theme does with those names."""
+"""What the renderer does to go faster must not show in the pages: helpers called with
+literal arguments (`{{ t('nav_missions') }}`) are compiled into the templates as text,
+once per language (render.ThemeEnvironment), and cards are made ahead at the levels the
+theme shows them."""
 
 from __future__ import annotations
 
@@ -126,3 +127,15 @@ def test_an_unknown_string_fails_only_the_pages_that_show_it(tmp_path: Path) -> 
          lambda text: text.replace("{% block main %}", "{% block main %}{{ t('no_such_string') }}"))
     with pytest.raises(BuildError, match="unknown UI string 'no_such_string' in the theme"):
         built(tmp_path, theme, "again")
+
+
+def test_a_page_tells_the_levels_of_the_cards_it_shows() -> None:
+    # What the cards made before the render workers fork are made for (build._share_cards).
+    made = renderer(ROOT / "themes" / "default")
+    first = {}
+    for page in made.plan.pages:
+        first.setdefault(page.kind, page)
+    assert made.card_levels(first["listing"]) == {2}
+    assert made.card_levels(first["association"]) == {3}
+    assert made.card_levels(first["mission"]) == frozenset()
+    assert made.helpers["fr"].card_levels is None  # noted only while asked
