@@ -559,6 +559,18 @@ class _Build:
                 with contextlib.suppress(BaseException):
                     checked()
                 raise
+            # The feeds and the sitemap by another process too (a second of the build's
+            # serial end at 10,000 missions): made from the site alone, nothing of this one.
+            aside = [n for n in names if n in outputs.aside_names]
+            names = [n for n in names if n not in outputs.aside_names]
+            try:
+                feeds_written = _write_aside(outputs, aside, staging, self.options.jobs)
+            except BaseException:
+                for wait in (plan_bytes, checked):
+                    with contextlib.suppress(BaseException):
+                        wait()
+                raise
+            checked = _after(feeds_written, checked)
             # Pagefind reads the mission pages, all written now, while this process makes
             # the other files and saves the cache and another checks the links: it keeps
             # both cores busy only part of its time (started after the forks above, so
@@ -912,6 +924,7 @@ class _Outputs:
     def _add_feeds(self) -> None:
         site, plan, renderer = self.site, self.plan, self.renderer
         html = renderer.render_markdown
+        names = []
         for feed in feeds(site, plan, renderer.translators):
             prefix = plan.urls.prefix(feed.lang) + feed.folder
             # An empty feed is dated by the build (atom_feed).
@@ -922,6 +935,9 @@ class _Outputs:
                       functools.partial(atom_feed, site, plan, feed, html))
             self._add(prefix + FEED_JSON, fingerprint + b"json",
                       functools.partial(json_feed, site, plan, feed, html))
+            names += [prefix + FEED_ATOM, prefix + FEED_JSON]
+        # Made from the site alone: another process may make them (_write_aside).
+        self.aside_names = frozenset(names)
 
     def _add_site_files(self) -> None:
         site, plan = self.site, self.plan
@@ -931,6 +947,7 @@ class _Outputs:
         self._add(NATIONAL_FEED, self.prints.of("national", plan.today)
                   + self.prints.missions(listed), self._national)
         self._add(SITEMAP, self.sitemap_print, functools.partial(sitemap_xml, self.sitemap))
+        self.aside_names |= {SITEMAP}
         self._add_bytes(ROBOTS, robots(plan.urls))
         self._add_bytes(NOJEKYLL, b"")  # GitHub Pages: serve the folder as it is
 
@@ -1324,6 +1341,38 @@ def _share_cards(pages: Sequence[Page], renderer: Renderer, jobs: int) -> None:
     for data in made:
         if data:  # else (a theme error, or the process died) the workers make them
             renderer.keep_cards(pickle.loads(data))
+
+
+def _write_aside(outputs: _Outputs, names: Sequence[str], staging: Path,
+                 jobs: int) -> Callable[[], None]:
+    """Start writing these files (made from the site alone) in a forked process; the
+    function returned waits for it. Were it to fail, they are made here again, for the
+    error to be told as it would have been. With one job, writes them now."""
+    if jobs < 2 or not names or not hasattr(os, "fork"):
+        outputs.write(names, staging)
+        return lambda: None
+    wait = _in_child(lambda: outputs.write(names, staging))
+
+    def written() -> None:
+        if not wait():
+            outputs.write(names, staging)
+
+    return written
+
+
+def _after(first: Callable[[], None], then: Callable[[], list[Problem]]
+           ) -> Callable[[], list[Problem]]:
+    """One wait for two processes: `first`, then `then` (each waited for, whatever
+    happens to the other)."""
+
+    def both() -> list[Problem]:
+        try:
+            first()
+        finally:
+            found = then()
+        return found
+
+    return both
 
 
 def _check_links_aside(site_plan: Plan, staging: Path, templates: Path,

@@ -213,7 +213,10 @@ def json_feed(site: Site, plan: Plan, feed: Feed, html: RenderMarkdown) -> bytes
         "authors": [{"name": site.config.title, "url": urls.absolute(feed.lang)}],
         "items": items,
     }
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    # Compact: indenting takes json's pure-Python encoder, five times slower (a fifth of
+    # the feeds' time at 10,000 missions), for readers that are programs.
+    return (json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+            ).encode("utf-8")
 
 
 # ---------------------------------------------------------------------------------------
@@ -258,53 +261,56 @@ def national_head(site: Site, plan: Plan) -> str:
 
 def national_item(site: Site, urls: Urls, html: RenderMarkdown, t: Strings,
                   mission: Mission) -> str:
-    """One <mission> of missions.xml, indented for its place in the file."""
+    """One <mission> of missions.xml, indented for its place in the file. Written as
+    text (_fields) rather than through ElementTree: one is made for every open mission
+    of every build, a tenth of the rendering workers' time that way."""
     lang = site.config.default_language
     association = site.association(mission.association, lang)
-    item = ET.Element("mission")
-    _text(item, "clientId", mission.slug)
-    _text(item, "title", mission.title)
-    _text(item, "description", html(mission.body))
-    _text(item, "applicationUrl", application_url(urls, mission))
-    _text(item, "postedAt", _iso_instant(mission.posted))
+    item: list[_Field] = []
+    _field(item, "clientId", mission.slug)
+    _field(item, "title", mission.title)
+    _field(item, "description", html(mission.body))
+    _field(item, "applicationUrl", application_url(urls, mission))
+    _field(item, "postedAt", _iso_instant(mission.posted))
     if mission.start:
-        _text(item, "startAt", _iso_instant(mission.start))
+        _field(item, "startAt", _iso_instant(mission.start))
     if mission.end:
-        _text(item, "endAt", _iso_instant(mission.end))
-    _text(item, "domain", mission.categories[0])
+        _field(item, "endAt", _iso_instant(mission.end))
+    _field(item, "domain", mission.categories[0])
     if mission.skills:
         labels = (site.vocabulary.skill(k).label(lang) for k in mission.skills)
         # The API splits tags on commas, so a comma inside one label would split it.
-        _text(item, "tags", ",".join(label.replace(",", " ") for label in labels))
-    _text(item, "remote", mission.remote)
+        _field(item, "tags", ",".join(label.replace(",", " ") for label in labels))
+    _field(item, "remote", mission.remote)
     if mission.places:
-        _text(item, "places", str(mission.places))
-    _text(item, "schedule", commitment_text(t, lang, mission.commitment))
+        _field(item, "places", str(mission.places))
+    _field(item, "schedule", commitment_text(t, lang, mission.commitment))
     if mission.open_to_minors is not None:
-        _text(item, "openToMinors", "yes" if mission.open_to_minors else "no")
+        _field(item, "openToMinors", "yes" if mission.open_to_minors else "no")
     if mission.accessible is not None:
-        _text(item, "reducedMobilityAccessible", "yes" if mission.accessible else "no")
+        _field(item, "reducedMobilityAccessible", "yes" if mission.accessible else "no")
     if mission.image:
-        _text(item, "image", mission.image)
+        _field(item, "image", mission.image)
     if mission.location is not None:
         location = mission.location
-        address = ET.SubElement(ET.SubElement(item, "addresses"), "address")
+        address: list[_Field] = []
         if location.postal_code:
-            _text(address, "postalCode", location.postal_code)
-        _text(address, "city", location.city)
+            _field(address, "postalCode", location.postal_code)
+        _field(address, "city", location.city)
         if location.region:
-            _text(address, "region", location.region)
-        _text(address, "country", location.country)
-    _text(item, "organizationName", association.name)
-    _text(item, "organizationClientId", association.slug)
-    _text(item, "organizationUrl",
-          association.website or association_url(urls, association, lang))
+            _field(address, "region", location.region)
+        _field(address, "country", location.country)
+        item.append(("addresses", [("address", address)]))
+    _field(item, "organizationName", association.name)
+    _field(item, "organizationClientId", association.slug)
+    _field(item, "organizationUrl",
+           association.website or association_url(urls, association, lang))
     if association.rna:
-        _text(item, "organizationRNA", association.rna)
-    _text(item, "organizationDescription", association.summary)
+        _field(item, "organizationRNA", association.rna)
+    _field(item, "organizationDescription", association.summary)
     if association.logo:
-        _text(item, "organizationLogo", association.logo)
-    return _serialized(item, level=1)
+        _field(item, "organizationLogo", association.logo)
+    return _fields("mission", item, "\n  ")
 
 
 def application_url(urls: Urls, mission: Mission) -> str:
@@ -549,6 +555,32 @@ def _attribute(text: str) -> str:
         if character in text:
             text = text.replace(character, escaped)
     return text
+
+
+_Field = tuple[str, "str | list[_Field]"]  # an element: its text, or its elements
+
+
+def _field(fields: list[_Field], tag: str, text: str) -> None:
+    fields.append((tag, text))
+
+
+def _fields(tag: str, fields: list[_Field], indentation: str) -> str:
+    """What _serialized gives for an element holding `fields` (none empty of elements),
+    indented as at `indentation` (a newline, then two spaces a level)."""
+    inner = indentation + "  "
+    parts = [f"<{tag}>"]
+    invalid = _XML_INVALID.search
+    for name, value in fields:
+        if isinstance(value, list):
+            parts.append(inner + _fields(name, value, inner))
+            continue
+        # _clean and _cdata, inline: sixteen fields an item, ten thousand items.
+        text = _clean(value) if invalid(value) else value
+        if "&" in text or "<" in text or ">" in text:
+            text = _cdata(text)
+        parts.append(f"{inner}<{name}>{text}</{name}>" if text else f"{inner}<{name} />")
+    parts.append(f"{indentation}</{tag}>")
+    return "".join(parts)
 
 
 def _serialized(root: ET.Element, level: int = 0) -> str:

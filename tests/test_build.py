@@ -274,6 +274,40 @@ def test_rendering_over_several_processes_gives_the_same_bytes(
     assert len(tree_digest(serial)) > 150
 
 
+def test_feeds_are_made_by_another_process_which_failing_fails_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import generator.build
+
+    makers = tmp_path / "makers"
+    atom_feed = generator.build.atom_feed
+
+    def noted(*args: object) -> bytes:
+        with open(makers, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return atom_feed(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(generator.build, "atom_feed", noted)
+    out = tmp_path / "site"
+    build(BuildOptions(content=EXAMPLE_CONTENT, out=out, today=TODAY, search=False, jobs=2))
+    assert str(os.getpid()) not in makers.read_text(encoding="utf-8").split()
+    assert (out / "categories" / "numerique" / "feed.xml").is_file()
+
+    def broken(*args: object) -> bytes:
+        raise RuntimeError("no feed today")
+
+    # The error is the feed's, told by this process, and the site as it was.
+    monkeypatch.setattr(generator.build, "atom_feed", broken)
+    before = tree_digest(out)
+    with pytest.raises(RuntimeError, match="no feed today"):
+        build(BuildOptions(content=EXAMPLE_CONTENT, out=out, today=TODAY, search=False,
+                           jobs=2, cache=False))
+    assert tree_digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["makers", "site"]
+
+
 def test_a_card_the_theme_cannot_make_fails_the_build_with_its_page(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
