@@ -91,6 +91,7 @@ class Translator:
         self.locale = Locale.parse(lang)
         # Most calls are a bare key (labels, headings): dozens a page, the same each time.
         self._plain: dict[str, str] = {}
+        self._counts: dict[int, str] = {}  # counts as shown: Babel is slow, counts repeat
 
     def __call__(self, key: str, count: int | None = None, /, **params: object) -> str:
         if count is None and not params:
@@ -108,7 +109,11 @@ class Translator:
         if isinstance(text, Mapping):
             form = self.locale.plural_form(count if count is not None else 1)
             text = text.get(form, text["other"])
-            params["n"] = format_decimal(count or 0, locale=self.locale)
+            number = count or 0
+            shown = self._counts.get(number)
+            if shown is None:
+                shown = self._counts[number] = format_decimal(number, locale=self.locale)
+            params["n"] = shown
         # Placeholders not given here (like {status}) are left for the browser script.
         return str(text).format_map(_KeepMissing(params))
 
@@ -246,7 +251,10 @@ class LanguageHelpers:
             self.card_levels.add(level)
         if key not in self._cards:
             template = self.renderer.envs[self.lang].get_template("partials/card.html")
-            html = template.render({**self.shared, "mission": mission, "card_level": level})
+            # The renderer's own dict of helpers: the same objects on every page, called
+            # straight away (see _Context); `shared` makes new ones each time.
+            shared = self.renderer.shared[self.lang]
+            html = template.render({**shared, "mission": mission, "card_level": level})
             self._cards[key] = markupsafe.Markup(html)
         return self._cards[key]
 
