@@ -955,7 +955,7 @@ class _Outputs:
         site, plan, renderer = self.site, self.plan, self.renderer
         default = site.config.default_language
         t = renderer.translators[default]
-        key = functools.partial(self.prints.of, "national item")
+        key = self.prints.national_item
         keys = {m.source: key(m) for m in site.missions if m.lang == default}
         self.national_keys = list(keys.values())
 
@@ -1039,7 +1039,7 @@ class _Outputs:
             return None
         text = national_item(self.site, self.plan.urls, self.renderer.render_markdown,
                              self.renderer.translators[default], mission)
-        return self.prints.of("national item", mission), text
+        return self.prints.national_item(mission), text
 
     @functools.cached_property
     def _national_slugs(self) -> frozenset[str]:

@@ -154,6 +154,13 @@ class Fingerprints:
     def association(self, association: Association) -> bytes:
         return self._associations[association.slug]
 
+    def national_item(self, mission: Mission) -> bytes:
+        """What of("national item", mission) would be for: one digest of the key and the
+        mission's, rather than of() walking its parts, for each of 10,000 missions a
+        rebuild (a tenth of a second)."""
+        return digest(self.build_key + b"\0national item\0"
+                      + self._missions[(mission.slug, mission.lang)])
+
     def of(self, *parts: object) -> bytes:
         """Fingerprint of an output made from `parts` (strings, numbers, model objects,
         and tuples or dataclasses of them)."""
