@@ -409,14 +409,14 @@ class _Build:
             kept = replace(kept, holders=holders(kept.plan))
         return kept.head(), kept.body()
 
-    def _plan_bytes_aside(self) -> Callable[[], tuple[bytes, bytes] | None]:
+    def _plan_bytes_aside(self, nice: int = 0) -> Callable[[], tuple[bytes, bytes] | None]:
         """_plan_bytes by a forked process, while this one makes the feeds (a quarter of
         a second at 10,000 missions, on the core the link check leaves idle part of the
         time); the function returned waits for them. With one job, made now."""
         if self.plan_to_keep is None or self.options.jobs < 2 or not hasattr(os, "fork"):
             made = self._plan_bytes()
             return lambda: made
-        wait = _in_child(self._plan_bytes)
+        wait = _in_child(self._plan_bytes, nice)
 
         def result() -> tuple[bytes, bytes] | None:
             data = wait()
@@ -551,10 +551,14 @@ class _Build:
             # The links of the pages are checked by another process meanwhile: they lead
             # to pages, all written now, or to these files, known by name.
             coming = frozenset(n for n in names if n in outputs.makers)  # not pagefind/
+            # With a search index, the processes beside give way to Pagefind, whose
+            # indexing is the longest wait of the build: they take the time it leaves a
+            # core idle (its last half runs on one) rather than slow it down.
+            nice = _BESIDE_INDEX if outputs.search else 0
             checked = _check_links_aside(site_plan, staging, theme.templates, coming,
-                                         self.options.jobs)
+                                         self.options.jobs, nice)
             try:
-                plan_bytes = self._plan_bytes_aside()
+                plan_bytes = self._plan_bytes_aside(nice)
             except BaseException:
                 with contextlib.suppress(BaseException):
                     checked()
@@ -564,7 +568,8 @@ class _Build:
             aside = [n for n in names if n in outputs.aside_names]
             names = [n for n in names if n not in outputs.aside_names]
             try:
-                feeds_written = _write_aside(outputs, aside, staging, self.options.jobs)
+                feeds_written = _write_aside(outputs, aside, staging, self.options.jobs,
+                                             nice)
             except BaseException:
                 for wait in (plan_bytes, checked):
                     with contextlib.suppress(BaseException):
@@ -1344,14 +1349,14 @@ def _share_cards(pages: Sequence[Page], renderer: Renderer, jobs: int) -> None:
 
 
 def _write_aside(outputs: _Outputs, names: Sequence[str], staging: Path,
-                 jobs: int) -> Callable[[], None]:
+                 jobs: int, nice: int = 0) -> Callable[[], None]:
     """Start writing these files (made from the site alone) in a forked process; the
     function returned waits for it. Were it to fail, they are made here again, for the
     error to be told as it would have been. With one job, writes them now."""
     if jobs < 2 or not names or not hasattr(os, "fork"):
         outputs.write(names, staging)
         return lambda: None
-    wait = _in_child(lambda: outputs.write(names, staging))
+    wait = _in_child(lambda: outputs.write(names, staging), nice)
 
     def written() -> None:
         if not wait():
@@ -1376,13 +1381,15 @@ def _after(first: Callable[[], None], then: Callable[[], list[Problem]]
 
 
 def _check_links_aside(site_plan: Plan, staging: Path, templates: Path,
-                       coming: frozenset[str], jobs: int) -> Callable[[], list[Problem]]:
+                       coming: frozenset[str], jobs: int,
+                       nice: int = 0) -> Callable[[], list[Problem]]:
     """Start checking the links of the pages in `staging` (see check_output) in a forked
     process; the function returned waits for the problems. With one job, checks now."""
     if jobs < 2 or not hasattr(os, "fork"):
         found_now = check_output(site_plan, staging, templates, coming=coming)
         return lambda: found_now
-    wait = _in_child(lambda: check_output(site_plan, staging, templates, coming=coming))
+    wait = _in_child(lambda: check_output(site_plan, staging, templates, coming=coming),
+                     nice)
 
     def found() -> list[Problem]:
         data = wait()
@@ -1394,11 +1401,11 @@ def _check_links_aside(site_plan: Plan, staging: Path, templates: Path,
     return found
 
 
-def _in_child(work: Callable[[], object]) -> Callable[[], bytes]:
+def _in_child(work: Callable[[], object], nice: int = 0) -> Callable[[], bytes]:
     """Run `work` in a forked process that sends back its result, pickled, and leaves
-    without cleanup. The function returned reads that pickle (empty if the process died,
-    even midway through sending it) and reaps the process; call it on every path, errors
-    included."""
+    without cleanup; `nice` lowers its priority. The function returned reads that pickle
+    (empty if the process died, even midway through sending it) and reaps the process;
+    call it on every path, errors included."""
     read_end, write_end = os.pipe()
     parent = os.getpid()
     pid = os.fork()
@@ -1407,6 +1414,9 @@ def _in_child(work: Callable[[], object]) -> Callable[[], bytes]:
         try:
             _exit_with(parent)
             os.close(read_end)
+            if nice:
+                with contextlib.suppress(OSError):
+                    os.nice(nice)
             result = work()
             with os.fdopen(write_end, "wb") as pipe:
                 pickle.dump(result, pipe, protocol=pickle.HIGHEST_PROTOCOL)
@@ -1438,6 +1448,8 @@ def _in_child(work: Callable[[], object]) -> Callable[[], bytes]:
 
     return wait
 
+
+_BESIDE_INDEX = 10  # the niceness of the processes working beside Pagefind
 
 _RUN_BYTES = 4  # a run's number in the queue: read whole (pipe reads under PIPE_BUF)
 # 4 KB: the whole queue fits in any pipe's buffer, written before any reader exists (Linux

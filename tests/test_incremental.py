@@ -358,6 +358,14 @@ def test_a_forked_helper_that_dies_midway_gives_nothing_and_is_reaped_once() -> 
     assert dead() == b"" and dead() == b""
 
 
+def test_a_forked_helper_may_give_way_to_other_processes() -> None:
+    # Beside Pagefind, the link check, feeds and plan are made at a lower priority.
+    ours = os.nice(0)
+    wait = _in_child(lambda: os.nice(0), nice=10)
+    assert pickle.loads(wait()) == min(ours + 10, 19)
+    assert os.nice(0) == ours  # this process as it was
+
+
 def test_an_unreadable_cache_is_dropped(content: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     build(options(content, out))
