@@ -187,8 +187,10 @@ def _load(
     problems.extend(read_problems)
     inputs = Inputs(site_doc, vocabulary_doc, tuple(sources))
     known_objects: dict[str, Association | Mission] = {p: e[1] for p, e in reused.items()}
+    checked_cards: dict[str, bytes] = {}
     if not problems:
-        known_objects.update(_check_in_parallel(inputs, known_objects, jobs))
+        checked, checked_cards = _check_in_parallel(inputs, known_objects, jobs)
+        known_objects.update(checked)
     site, validation_problems = validate(inputs, known_objects)
     problems.extend(validation_problems)
     if problems or site is None:
@@ -203,7 +205,8 @@ def _load(
             deps[made.source], cards[made.source] = entry[0], entry[2]
             continue
         deps[made.source] = dependencies(made, default, digests)
-        cards[made.source] = card_digest(made)
+        card = checked_cards.get(made.source)
+        cards[made.source] = card if card is not None else card_digest(made)
         if cache is not None:
             cache.keep_object(made.source, deps[made.source], made, cards[made.source])
     if cache is not None:
@@ -244,40 +247,46 @@ def _never(path: str, stat: str) -> bool:
 PARALLEL_CHECK = 2000  # missions to check before a second process is worth its start
 
 
-def _check_in_parallel(inputs: Inputs, known: Mapping[str, Association | Mission],
-                       jobs: int) -> dict[str, Association | Mission]:
+def _check_in_parallel(inputs: Inputs, known: Mapping[str, Association | Mission], jobs: int
+                       ) -> tuple[dict[str, Association | Mission], dict[str, bytes]]:
     """Missions checked by a forked process while this one checks others, for a first
     build of a large board. Each process checks every association (missions need them)
     and the missions of its share of slugs (a translation goes with its default file).
     Only clean results are taken: were there problems, the full check below finds them
     again, in their usual order. Returns the objects by file path, for validate() to take
-    as they are."""
+    as they are, and the card digest of each mission (fingerprint.card_digest), which
+    each process works out for its share."""
     todo = [s for s in inputs.sources if s.kind == "mission" and s.path not in known]
     if jobs < 2 or len(todo) < PARALLEL_CHECK or not hasattr(os, "fork"):
-        return {}
+        return {}, {}
     associations = tuple(s for s in inputs.sources if s.kind == "association")
     share = tuple(s for s in todo if zlib.crc32(s.slug.encode()) % 2)
 
-    def check_share() -> dict[str, Mission]:
+    def check_share() -> dict[str, tuple[Mission, bytes]]:
         site, problems = validate(replace(inputs, sources=associations + share), known)
-        return {m.source: m for m in site.missions} if site and not problems else {}
+        if not site or problems:
+            return {}
+        return {m.source: (m, card_digest(m)) for m in site.missions}
 
     wait = _in_child(check_share)
     try:
         others = tuple(s for s in todo if not zlib.crc32(s.slug.encode()) % 2)
         site, problems = validate(replace(inputs, sources=associations + others), known)
+        mine: dict[str, Association | Mission] = {}
+        cards: dict[str, bytes] = {}
+        if site is not None and not problems:
+            made: list[Association | Mission] = [*site.associations, *site.missions]
+            mine = {m.source: m for m in made}
+            cards = {m.source: card_digest(m) for m in site.missions}
     except BaseException:
         wait()  # drained and reaped: a child blocked on a full pipe would never end
         raise
-    mine: dict[str, Association | Mission] = {}
-    if site is not None and not problems:
-        made: list[Association | Mission] = [*site.associations, *site.missions]
-        mine = {m.source: m for m in made}
     data = wait()
-    theirs: dict[str, Mission] = pickle.loads(data) if data else {}
+    theirs: dict[str, tuple[Mission, bytes]] = pickle.loads(data) if data else {}
     if not mine or not theirs:
-        return {}  # problems somewhere: the full check reports them
-    return {**mine, **theirs}
+        return {}, {}  # problems somewhere: the full check reports them
+    cards.update((path, card) for path, (_, card) in theirs.items())
+    return {**mine, **{path: mission for path, (mission, _) in theirs.items()}}, cards
 
 
 def _read_needed(sources: list[SourceFile], reused: Mapping[str, object]

@@ -719,6 +719,15 @@ def test_checking_in_two_processes_gives_the_same_site_and_the_same_problems(
     parallel = tmp_path / "parallel" / "site"
     build(options(content, parallel, cache=False, jobs=2))
     assert_same_files(parallel, serial)
+    # The card digests each process works out are those one process does: a text edit
+    # after a parallel check still leaves every listing as it is (the plan is kept).
+    from generator.build import _load
+
+    assert _load(content, None, 2)[2] == _load(content, None, 1)[2]
+    build(options(content, parallel, jobs=2))
+    edit(content / "missions" / f"{MISSION}.md", append("Une phrase de plus."))
+    report = build(options(content, parallel, jobs=2))
+    assert report.rendered == 1 and not report.replanned
 
     edit(content / "missions" / f"{MISSION}.md", field("remote", "sometimes"))
     edit(content / "missions" / "aide-devoirs-enfants-allophones.md",
