@@ -48,15 +48,22 @@ class Theme:
     def static(self) -> Path:
         return self.root / "static"
 
+    @functools.cached_property
+    def sources(self) -> dict[str, bytes]:
+        """Every file of the templates folder, by its name for the Jinja loader: read once
+        a build, for shows_today and for what the renderer folds (ThemeEnvironment)."""
+        found = {}
+        for folder, _, names in os.walk(self.templates):
+            for name in names:
+                path = os.path.join(folder, name)
+                with open(path, "rb") as handle:
+                    found[Path(path).relative_to(self.templates).as_posix()] = handle.read()
+        return found
+
     def shows_today(self) -> bool:
         """Whether a template may show the build date (the `today` variable): then every
         page changes with the date. Named anywhere, even in a comment, it counts."""
-        for folder, _, names in os.walk(self.templates):
-            for name in names:
-                with open(os.path.join(folder, name), "rb") as handle:
-                    if _TODAY.search(handle.read()):
-                        return True
-        return False
+        return any(_TODAY.search(data) for data in self.sources.values())
 
 
 _TODAY = re.compile(rb"\btoday\b")
@@ -292,17 +299,6 @@ class LanguageHelpers:
         }
 
 
-def _sources(folder: Path) -> dict[str, bytes]:
-    """Every file of a theme's templates folder, by its name for the Jinja loader."""
-    found = {}
-    for parent, _, names in os.walk(folder):
-        for name in names:
-            path = os.path.join(parent, name)
-            with open(path, "rb") as handle:
-                found[Path(path).relative_to(folder).as_posix()] = handle.read()
-    return found
-
-
 FOLDED = frozenset({"t", "url", "asset"})  # the helpers ThemeEnvironment may fold
 
 
@@ -457,7 +453,7 @@ class Renderer:
         self.shared = {lang: helpers.shared for lang, helpers in self.helpers.items()}
         # One environment a language: each compiles the templates with what is the same on
         # every page of its language written in (see ThemeEnvironment).
-        templates = _sources(theme.templates)
+        templates = theme.sources
         self.envs = {
             lang: ThemeEnvironment(
                 helpers.folded, templates,
