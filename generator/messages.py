@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from generator.errors import Problem
 
@@ -27,7 +28,12 @@ class Pattern:
 
     english: str
     french: str
-    regex: re.Pattern[str]
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        # Compiled when first needed, to translate a problem: a hundred patterns compiled
+        # on every start were a tenth of the imports of a build that has no problem.
+        return _compile(self.english)
 
 
 def _compile(english: str) -> re.Pattern[str]:
@@ -418,9 +424,7 @@ _TABLE: tuple[tuple[str, str], ...] = (
     ("unknown {unknown_noun} '{key}' ({hint})", "{unknown_noun} '{key}' ({hint})"),
 )
 
-PATTERNS: tuple[Pattern, ...] = tuple(
-    Pattern(english, french, _compile(english)) for english, french in _TABLE
-)
+PATTERNS: tuple[Pattern, ...] = tuple(Pattern(english, french) for english, french in _TABLE)
 
 
 def _render(template: str, values: Mapping[str, str]) -> str:
