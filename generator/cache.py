@@ -7,7 +7,9 @@ SQLite file, and holds:
 - objects: the Mission or Association made from each content file, with the digests of
   the files it was made from (the file itself, the default-language file of a
   translation, a mission's association). An object is reused while those digests are
-  the same and the model key (generator code, site.yaml, vocabulary.yaml) has not changed;
+  the same and the model key (generator code, site.yaml, vocabulary.yaml) has not changed.
+  They are pickled by bucket of paths (OBJECT_BUCKETS), a build writing again the buckets
+  of the objects it made;
 - markdown: the HTML of each Markdown text, by digest of the text;
 - fragments: the <mission> items of missions.xml, by fingerprint of their inputs;
 - outputs: the fingerprint of every file of the output folder (pages, feeds, ...), for the
@@ -34,6 +36,7 @@ import gc
 import os
 import pickle
 import sqlite3
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,11 +63,16 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-SCHEMA = 3  # bump when a table or what is pickled in it changes
+SCHEMA = 4  # bump when a table or what is pickled in it changes
+# Objects are pickled by bucket (a hash of their path), not one by one: a rebuild reads
+# them all, and 11,479 pickles took 0.27 s at 10,000 missions against 0.17 s for 64
+# (the per-pickle work: finding each class again, a row each). A text edit writes again
+# one bucket, 180 objects at 10,000 missions (a few milliseconds).
+OBJECT_BUCKETS = 64
 
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB)",
-    "CREATE TABLE IF NOT EXISTS objects (path TEXT PRIMARY KEY, value BLOB)",
+    "CREATE TABLE IF NOT EXISTS object_buckets (bucket INTEGER PRIMARY KEY, value BLOB)",
     "CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, html TEXT)",
     "CREATE TABLE IF NOT EXISTS fragments (key BLOB PRIMARY KEY, text TEXT)",
     "CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, fingerprint BLOB)",
@@ -78,6 +86,10 @@ Dependencies = tuple[tuple[str, bytes], ...]  # (file path, digest of its bytes)
 # missions.xml: its fingerprint, head, and the key and size (UTF-8 bytes) of each item
 National = tuple[bytes, str, tuple[bytes, ...], tuple[int, ...]]
 Made = Association | Mission
+
+
+def _bucket(path: str) -> int:
+    return zlib.crc32(path.encode()) % OBJECT_BUCKETS
 
 
 def cache_dir(out: Path) -> Path:
@@ -120,9 +132,9 @@ class Cache:
     sources: list[SourceFile] | None = None  # its content files (missions serve)
     markdown: dict[str, str] = field(default_factory=dict)  # loaded, or made this build
     fragments: dict[bytes, str] = field(default_factory=dict)
-    _new_objects: dict[str, tuple[Dependencies, Made, bytes]] = field(default_factory=dict)
+    _new_objects: set[str] = field(default_factory=set)  # paths made or made again
     _new_files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
-    _gone_files: set[str] = field(default_factory=set)  # + card digest
+    _gone_files: set[str] = field(default_factory=set)
     _gone_objects: set[str] = field(default_factory=set)
     _new_markdown: dict[str, str] = field(default_factory=dict)
     _new_fragments: dict[bytes, str] = field(default_factory=dict)
@@ -184,8 +196,8 @@ class Cache:
         self.clean = meta.get("state") == b"clean"
         self.generation = meta.get("generation") or b""
         self.objects = {}
-        for path, value in db.execute("SELECT path, value FROM objects"):
-            self.objects[path] = pickle.loads(value)  # one loads per row: (deps, made, card)
+        for (value,) in db.execute("SELECT value FROM object_buckets"):
+            self.objects.update(pickle.loads(value))  # path -> (deps, made, card)
         self.files = {path: (stat, file_digest) for path, stat, file_digest
                       in db.execute("SELECT path, stat, digest FROM files")}
         self.outputs = dict(db.execute("SELECT path, fingerprint FROM outputs"))
@@ -245,7 +257,8 @@ class Cache:
         self.files = dict(files)
 
     def keep_object(self, path: str, deps: Dependencies, made: Made, card: bytes) -> None:
-        self.objects[path] = self._new_objects[path] = (deps, made, card)
+        self.objects[path] = (deps, made, card)
+        self._new_objects.add(path)
         self._gone_objects.discard(path)
 
     # --- the last plan -------------------------------------------------------------------
@@ -388,13 +401,17 @@ class Cache:
 
     def _store_made(self, db: sqlite3.Connection) -> None:
         db.execute("INSERT OR REPLACE INTO meta VALUES ('model_key', ?)", (self.model_key,))
-        if self._gone_objects:
-            db.executemany("DELETE FROM objects WHERE path = ?",
-                           ((p,) for p in self._gone_objects))
-        db.executemany(
-            "INSERT OR REPLACE INTO objects VALUES (?, ?)",
-            ((path, pickle.dumps(entry, protocol=5))
-             for path, entry in self._new_objects.items()))
+        touched = {_bucket(p) for p in self._new_objects | self._gone_objects}
+        if touched:
+            buckets: dict[int, dict[str, tuple[Dependencies, Made, bytes]]] = {
+                b: {} for b in touched}
+            for path, entry in self.objects.items():
+                bucket = buckets.get(_bucket(path))
+                if bucket is not None:
+                    bucket[path] = entry
+            db.executemany("INSERT OR REPLACE INTO object_buckets VALUES (?, ?)",
+                           ((b, pickle.dumps(objects, protocol=5))
+                            for b, objects in buckets.items()))
         gone_files = [p for p in self._gone_files if p not in self.files]
         db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in gone_files))
         db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
@@ -414,7 +431,7 @@ class Cache:
     def _forget_news(self) -> None:
         self._new_files = {}
         self._gone_files = set()
-        self._new_objects = {}
+        self._new_objects = set()
         self._gone_objects = set()
         self._new_markdown = {}
         self._new_fragments = {}

@@ -23,6 +23,7 @@ from generator.build import (
     _in_child,
     _Spliced,
     build,
+    load_site,
     run_pending,
 )
 from generator.cache import Cache, cache_dir
@@ -689,6 +690,40 @@ def test_the_cache_keeps_only_what_the_last_full_build_used(content: Path,
     edit(content / "site.yaml", field("description", '"Des missions à distance."'))
     assert not build(options(content, out, today=TODAY + dt.timedelta(days=4))).incremental
     assert rows("markdown") == bodies and rows("fragments") == items
+
+
+def test_the_objects_read_back_are_those_of_the_last_build(content: Path,
+                                                          tmp_path: Path) -> None:
+    """Objects are written by bucket: an edit, an addition and a removal are all read
+    back by the next process, and nothing else of the bucket is lost."""
+    out = tmp_path / "site"
+
+    def kept() -> dict[str, object]:
+        cache = Cache.open(cache_dir(out))
+        try:
+            return {path: made for path, (_, made, _) in cache.objects.items()}
+        finally:
+            cache.close()
+
+    def made_now() -> dict[str, object]:
+        site = load_site(content)
+        return {m.source: m for m in [*site.associations, *site.missions]}
+
+    build(options(content, out))
+    assert kept() == made_now()
+    # Alone, so that no other object makes its bucket written again.
+    (content / "missions" / f"{MISSION}.en.md").unlink()
+    build(options(content, out))
+    objects = kept()
+    assert objects == made_now()
+    assert display_path(content / "missions" / f"{MISSION}.en.md") not in objects
+    edit(content / "missions" / f"{MISSION}.md", append("Une phrase de plus."))
+    add_mission(content)
+    build(options(content, out))
+    objects = kept()
+    assert objects == made_now()
+    assert "Une phrase de plus." in objects[  # type: ignore[attr-defined]
+        display_path(content / "missions" / f"{MISSION}.md")].body
 
 
 def test_cli_no_cache_builds_from_nothing_and_drops_the_cache(content: Path,
