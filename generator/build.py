@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import ctypes
-import ctypes.util
 import datetime as dt
 import functools
 import gc
+import importlib.util
 import io
 import itertools
 import os
@@ -313,7 +312,6 @@ def _code_key() -> bytes:
     """The generator's own code and the versions of the libraries that shape the output."""
     import babel
     import jinja2
-    import markdown_it
     import yaml
 
     package = Path(__file__).resolve().parent
@@ -323,9 +321,12 @@ def _code_key() -> bytes:
         fast = str(getattr(markdown_it_pyrs, "__version__", "unknown"))
     except ImportError:
         fast = "none"
-    versions = (f"{babel.__version__} {jinja2.__version__} {markdown_it.__version__} "
-                f"{fast} {yaml.__version__}")
-    return files_digest([("versions", versions.encode()),
+    versions = f"{babel.__version__} {jinja2.__version__} {fast} {yaml.__version__}"
+    # markdown-it-py by the file holding its __version__, rather than imported for it: a
+    # build rendering no text the fast path declines never imports it.
+    spec = importlib.util.find_spec("markdown_it")
+    reference = Path(spec.origin).read_bytes() if spec is not None and spec.origin else b""
+    return files_digest([("versions", versions.encode()), ("markdown_it", reference),
                          *((p.relative_to(package).as_posix(), p.read_bytes()) for p in files)])
 
 
@@ -501,7 +502,7 @@ class _Build:
         renderer = Renderer(site, site_plan, theme, markdown_cache=_MarkdownStore(self.cache),
                             bytecode_cache=_compiled_templates(self.cache))
         outputs = _Outputs(site, site_plan, renderer, theme, prints, self.cache,
-                           options.search, earlier, redo)
+                           options.search, earlier, redo, where)
         self.cache.planned = Planned(build_key, deps, cards, site_plan, prints,
                                      outputs.page_prints, outputs.sitemap,
                                      outputs.sitemap_print, where)
@@ -891,10 +892,12 @@ class _Outputs:
 
     def __init__(self, site: Site, site_plan: Plan, renderer: Renderer, theme: Theme,
                  prints: Fingerprints, cache: Cache, search: bool,
-                 earlier: Planned | None = None, redo: Collection[str] = ()) -> None:
+                 earlier: Planned | None = None, redo: Collection[str] = (),
+                 where: Mapping[str, Sequence[int]] | None = None) -> None:
         """`earlier`: what a build planned for the same cards, whose page fingerprints
         still hold but for the pages of missions and associations whose slug is in
-        `redo` (Fingerprints.page shows the text of those only)."""
+        `redo` (Fingerprints.page shows the text of those only); `where`: holders() of
+        `site_plan`, when known."""
         self.site = site
         self.plan = site_plan
         self.renderer = renderer
@@ -911,10 +914,16 @@ class _Outputs:
             self.sitemap = sitemap_entries(site, site_plan)
             self.sitemap_print = prints.of("sitemap", repr(self.sitemap))
         else:
-            self.page_prints = {
-                p.output: prints.page(p) if prints.shows_text(p, redo) else earlier.pages[p.output]
-                for p in site_plan.pages
-            }
+            self.page_prints = dict(earlier.pages)
+            # The pages showing those texts are among those holding their objects: looked
+            # for there rather than in all 13,887 pages at 10,000 missions.
+            where = where if where is not None else holders(site_plan)
+            sources = ({m.source for m in site.missions if m.slug in redo}
+                       | {a.source for a in site.associations if a.slug in redo})
+            for index in sorted({i for source in sources for i in where.get(source, ())}):
+                page = site_plan.pages[index]
+                if prints.shows_text(page, redo):
+                    self.page_prints[page.output] = prints.page(page)
             self.sitemap = earlier.sitemap  # urls and dates: the cards
             self.sitemap_print = earlier.sitemap_print
         self.fingerprints: dict[str, bytes] = dict(self.page_prints)
@@ -1417,6 +1426,7 @@ def _in_child(work: Callable[[], object], nice: int = 0) -> Callable[[], bytes]:
     call it on every path, errors included."""
     read_end, write_end = os.pipe()
     parent = os.getpid()
+    _libc()  # loaded once, for every child's _exit_with
     pid = os.fork()
     if pid == 0:  # child: never return into the parent's frames
         status = 1
@@ -1497,6 +1507,10 @@ def _render_forked(pages: Sequence[Page], renderer: Renderer, staging: Path, job
     children: list[tuple[int, int]] = []
     failure: BaseException | None = None
     made: dict[bytes, str] = {}
+    # Made once, before the fork, rather than by each worker meeting a text the fast
+    # Markdown path declines (generator/markdown_reference.py).
+    renderer.markdown.reference  # noqa: B018 - made when first read
+    _libc()  # for the workers' _exit_with
     try:
         for _ in range(1, jobs):
             children.append(_render_worker(pages, renderer, parent, queue, size, write_share))
@@ -1569,8 +1583,9 @@ _PR_SET_PDEATHSIG = 1
 
 def _exit_with(parent: int) -> None:
     """Have the kernel kill this forked worker when the build process dies (Linux)."""
-    if _libc is not None and hasattr(_libc, "prctl"):
-        _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    libc = _libc()  # loaded by the parent before it forks
+    if libc is not None and hasattr(libc, "prctl"):
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the parent died before the request above
         os._exit(1)
 
@@ -1607,8 +1622,17 @@ def _alive(pid: int) -> bool:
 
 
 _RENAME_EXCHANGE = 2
-_libc_name = ctypes.util.find_library("c")
-_libc = ctypes.CDLL(_libc_name, use_errno=True) if _libc_name else None
+
+
+@functools.cache
+def _libc() -> Any:
+    """The C library, for renameat2; loaded by the first swap (importing ctypes and
+    finding the library took 15 ms of every start, rebuilds that swap nothing included)."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    return ctypes.CDLL(name, use_errno=True) if name else None
 
 
 def _swap(staging: Path, out: Path, trash: Path | None = None) -> None:
@@ -1616,9 +1640,10 @@ def _swap(staging: Path, out: Path, trash: Path | None = None) -> None:
     The previous one is removed in the background, from `trash` (see _discard)."""
     if out.exists() and not out.is_dir():
         raise BuildError(f"{display_path(out)} exists and is not a folder")
-    if out.exists() and _libc is not None and hasattr(_libc, "renameat2"):
+    libc = _libc() if out.exists() else None
+    if libc is not None and hasattr(libc, "renameat2"):
         at_fdcwd = -100
-        result = _libc.renameat2(
+        result = libc.renameat2(
             at_fdcwd, os.fsencode(staging), at_fdcwd, os.fsencode(out), _RENAME_EXCHANGE
         )
         if result == 0:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from generator import markdown
+from generator import markdown, markdown_reference
 from generator.content import MAX_FILE_BYTES, read_text_file
 from generator.markdown import MAX_LINES, MAX_MARKUP, make_markdown
 
@@ -115,9 +115,9 @@ def test_each_pathological_body_cut_to_the_budget_renders_within_a_second(name: 
 
 def stock() -> MarkdownIt:
     """markdown-it as it comes, with our link rules and renderer but its own helpers."""
-    md = MarkdownIt("js-default", renderer_cls=markdown._Renderer)
+    md = MarkdownIt("js-default", renderer_cls=markdown_reference._Renderer)
     md.validateLink = markdown._validate_link  # type: ignore[method-assign]
-    md.core.ruler.push("demote_headings", markdown._demote_headings)
+    md.core.ruler.push("demote_headings", markdown_reference._demote_headings)
     return md
 
 
