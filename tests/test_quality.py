@@ -119,7 +119,7 @@ def test_every_page_of_the_example_board_is_valid_html(example_site: Path) -> No
     result = subprocess.run(
         [java, "-jar", str(VNU), "--errors-only", "--skip-non-html", "--format", "gnu",
          str(example_site)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True, text=True, timeout=600, check=False,  # its findings are the test
     )
     errors = [line for line in result.stderr.splitlines() if line.strip()]
     assert errors == [], "\n".join(errors[:30])
