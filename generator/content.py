@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -173,7 +174,8 @@ def find_sources(
                     # (site.yaml is part of the key the cache is trusted for): slug.md or
                     # slug.xx.md, split without the checks (11,479 names at 10,000 missions).
                     base, _, code = name[:-3].partition(".")
-                    sources.append(SourceFile(kind, shown, base, code or None, None, key))
+                    sources.append(SourceFile(kind, shown, base,
+                                              sys.intern(code) if code else None, None, key))
                     continue
             named = _parse_name(name, languages, shown)
             if isinstance(named, Problem):
@@ -222,7 +224,7 @@ def _parse_name(
             return Problem(
                 shown, 1, 1, f"'{lang}' is the default language (name the file '{slug}.md')"
             )
-    return slug, lang
+    return slug, sys.intern(lang) if lang is not None else None  # shared by many files
 
 
 def _slugify(name: str) -> str:

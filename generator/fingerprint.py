@@ -27,6 +27,7 @@ import datetime as dt
 import hashlib
 import os
 import pickle
+import sys
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -76,8 +77,9 @@ def dependencies(made: Association | Mission, default_language: str,
     if made.lang != default_language:
         paths.append(os.path.join(folder, f"{made.slug}.md"))
     if isinstance(made, Mission):
-        paths.append(os.path.join(os.path.dirname(folder), "associations",
-                                  f"{made.association}.md"))
+        # One string for the missions of an association, pickled once per cache bucket.
+        paths.append(sys.intern(os.path.join(os.path.dirname(folder), "associations",
+                                             f"{made.association}.md")))
     return tuple((path, digests.get(path, b"")) for path in paths)
 
 
