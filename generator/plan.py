@@ -311,6 +311,17 @@ def _paginate(
 _source = operator.attrgetter("source")
 
 
+def planned_fields(made: Association | Mission) -> tuple[object, ...]:
+    """What plan() reads of a mission or association. Of a board with the same files,
+    objects with the same planned fields are planned alike whatever else changed (a
+    title, a place): with_objects then gives what plan() would (a test checks every
+    other field)."""
+    if isinstance(made, Mission):
+        return (made.slug, made.lang, made.deadline, made.draft, made.posted,
+                made.categories, made.skills, made.association)
+    return (made.slug, made.lang, made.name)  # listed by name
+
+
 def holders(site_plan: Plan) -> dict[str, tuple[int, ...]]:
     """Where each mission and association is in the plan: the positions in
     site_plan.pages of the pages holding it, by source file (for with_objects)."""
@@ -332,9 +343,9 @@ def with_objects(site_plan: Plan, new: Mapping[str, Association | Mission],
     place of their earlier versions; `where` is holders(site_plan), which holds for the
     plan returned too (the pages keep their places).
 
-    For a board whose objects all show the same card (every field but the text) as when
-    `site_plan` was made: plan() would give the same pages, but for these objects
-    (missions serve, after an edit of a text: 0.4 s saved at 10,000 missions)."""
+    For a board with the same files, whose objects all have the same planned_fields as
+    when `site_plan` was made: plan() would give the same pages, but for these objects
+    (after an edit of a text or a title: 0.4 s saved at 10,000 missions)."""
 
     def swapped(objects: tuple[Any, ...]) -> tuple[Any, ...]:
         if new.keys().isdisjoint(map(_source, objects)):  # a loop in C: 10,000 cards

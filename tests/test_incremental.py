@@ -31,7 +31,8 @@ from generator.cli import main
 from generator.content import display_path, find_sources
 from generator.errors import ContentError
 from generator.fingerprint import Fingerprints
-from generator.plan import Page
+from generator.model import ApplyRoute, Association, Commitment, Location, Mission
+from generator.plan import Page, holders, plan, planned_fields, with_objects
 from generator.server import LiveState, Watch, _shown, rebuild
 from tests.conftest import EXAMPLE_CONTENT, ROOT, TODAY
 
@@ -145,6 +146,45 @@ EDITS: list[tuple[str, Callable[[Path], None]]] = [
 
 def test_page_fingerprints_cover_every_field_of_a_page() -> None:
     assert {f.name for f in dataclasses.fields(Page)} == Fingerprints.PAGE_FIELDS
+
+
+# For every field plan() does not read, a value unlike the example board's.
+OTHER_VALUES: dict[str, object] = {
+    "title": "Un tout autre titre",
+    "summary": "Un tout autre résumé.", "remote": "no",
+    "location": Location("Ailleurs", "99999", None, "BE"),
+    "commitment": Commitment(9.5, "month"), "languages": ("de",),
+    "apply": ApplyRoute("url", "https://autre.example.org/"), "body": "Un autre texte.",
+    "body_line": 99, "start": dt.date(2031, 1, 1), "end": dt.date(2031, 2, 1), "places": 42,
+    "image": "autre.png", "image_alt": "Une autre image", "open_to_minors": False,
+    "accessible": False, "extra": (("autre", 1),), "website": "https://autre.example.org/",
+    "email": "autre@example.org", "logo": "autre.png", "logo_alt": "Un autre logo",
+    "rna": "W999999999", "social": ("https://autre.example.org/social",),
+}
+
+
+@pytest.mark.parametrize("kind, slug", [(Mission, MISSION), (Association, ASSOCIATION)])
+def test_the_plan_reads_only_the_planned_fields(kind: type, slug: str) -> None:
+    """Any other field changed, plan() gives the plan it gave, with the new object: what
+    lets a build after a title edit take the last plan (with_objects)."""
+    site = load_site(EXAMPLE_CONTENT)
+    earlier = plan(site, TODAY)
+    where = holders(earlier)
+    group = "missions" if kind is Mission else "associations"
+    original = next(o for o in getattr(site, group)
+                    if o.slug == slug and o.lang == site.config.default_language)
+    others = [f.name for f in dataclasses.fields(kind) if f.name in OTHER_VALUES]
+    # Every field is either one plan() reads or one with another value above.
+    planned = {f.name for f in dataclasses.fields(kind)} - set(others) - {"source"}
+    assert planned == ({"slug", "lang", "deadline", "draft", "posted", "categories", "skills",
+                        "association"} if kind is Mission else {"slug", "lang", "name"})
+    for name in others:
+        changed = dataclasses.replace(original, **{name: OTHER_VALUES[name]})
+        assert getattr(changed, name) != getattr(original, name), name
+        assert planned_fields(changed) == planned_fields(original), name
+        objects = tuple(changed if o is original else o for o in getattr(site, group))
+        now = dataclasses.replace(site, **{group: objects})
+        assert plan(now, TODAY) == with_objects(earlier, {original.source: changed}, where), name
 
 
 def test_cached_builds_give_the_bytes_of_clean_builds_after_every_kind_of_edit(
@@ -437,21 +477,23 @@ def test_serve_reuses_the_plan_after_a_text_edit_and_gives_what_a_new_process_gi
     content: Path, tmp_path: Path
 ) -> None:
     """missions serve keeps its cache in memory: after an edit that leaves every card as it
-    was (a text), the next build takes the last plan and most fingerprints as they were.
-    Its files and fingerprints must be those of a build in a new process."""
+    was (a text), the next build takes the last plan and most fingerprints as they were;
+    after one that changes no field the plan reads (a title), the last plan. Its files
+    and fingerprints must be those of a build in a new process."""
+    texts = ("an association's text", "an association's English text", "a mission's text",
+             "an English version")
     edits = [
-        ("an association's text", True, lambda c: edit(
+        ("an association's text", lambda c: edit(
             c / "associations" / f"{ASSOCIATION}.md", append("Une phrase de plus."))),
-        ("an association's English text", True, lambda c: edit(
+        ("an association's English text", lambda c: edit(
             c / "associations" / f"{ASSOCIATION}.en.md", append("One more sentence."))),
-        *((what, what in ("a mission's text", "an English version"), change)
-          for what, change in EDITS),
+        *EDITS,
     ]
     out = tmp_path / "site"
     cache = Cache.open(cache_dir(out))
     try:
         build(options(content, out), cache=cache)
-        for index, (what, text_only, change) in enumerate(edits):
+        for index, (what, change) in enumerate(edits):
             before = cache.planned
             change(content)
             report = build(options(content, out), cache=cache)
@@ -459,8 +501,9 @@ def test_serve_reuses_the_plan_after_a_text_edit_and_gives_what_a_new_process_gi
             assert isinstance(before, Planned) and isinstance(after, Planned)
             # The pages that show no edited object are the very same objects.
             kept = [p for p, q in zip(before.plan.pages, after.plan.pages) if p is q]
-            assert bool(kept) == text_only, what
-            if text_only:
+            assert bool(kept) == (what in texts or what == "a mission's title"), what
+            assert report.replanned == (not kept), what
+            if what in texts:
                 assert report.rendered <= 4, what  # the edited page, in each language
             fresh = tmp_path / f"fresh-{index}" / "site"
             build(options(content, fresh))
@@ -631,28 +674,38 @@ def test_a_build_after_text_edits_takes_the_plan_kept_by_an_earlier_one(
 
     mission = content / "missions" / f"{MISSION}.md"
     original = mission.read_text(encoding="utf-8")
-    steps: list[tuple[str, Callable[[], object], bool]] = [
-        ("a mission's text", lambda: edit(mission, append("Une phrase de plus.")), False),
+    # What changed, whether the plan is made again, how many pages are rendered at most.
+    steps: list[tuple[str, Callable[[], object], bool, int | None]] = [
+        ("a mission's text", lambda: edit(mission, append("Une phrase de plus.")), False, 2),
         ("an association's text", lambda: edit(
-            content / "associations" / f"{ASSOCIATION}.md", append("Une phrase.")), False),
+            content / "associations" / f"{ASSOCIATION}.md", append("Une phrase.")), False, 2),
         ("the first text as it was", lambda: mission.write_text(original, encoding="utf-8"),
-         False),
+         False, 2),
+        # Listings show the title: rendered again, but the plan holds.
         ("a mission's title", lambda: edit(mission, field("title", '"Traduire des lettres"')),
-         True),
-        ("a text after the title", lambda: edit(mission, append("Encore une phrase.")), False),
+         False, None),
+        ("a text after the title", lambda: edit(mission, append("Encore une phrase.")), False,
+         2),
+        ("a mission's categories", lambda: edit(
+            mission, field("categories", "[solidarite-insertion]")), True, None),
+        ("an association's summary", lambda: edit(
+            content / "associations" / f"{ASSOCIATION}.md",
+            field("summary", '"Des traductions pour tous, à distance."')), False, None),
         ("a kept plan that cannot be read", lambda: (
-            corrupt_the_kept_plan(), edit(mission, append("Et une autre."))), True),
-        ("a text after that", lambda: edit(mission, append("La dernière.")), False),
+            corrupt_the_kept_plan(), edit(mission, append("Et une autre."))), True, None),
+        ("a text after that", lambda: edit(mission, append("La dernière.")), False, 2),
+        ("a title after that", lambda: edit(mission, field("title", '"Traduire des avis"')),
+         False, None),
     ]
     out = tmp_path / "site"
     assert build(options(content, out)).replanned
-    for index, (what, change, replanned) in enumerate(steps):
+    for index, (what, change, replanned, most) in enumerate(steps):
         change()
         report = build(options(content, out))
         assert report.replanned == replanned, what
         assert report.incremental, what
-        if not replanned:
-            assert report.rendered <= 2, what
+        if most is not None:
+            assert report.rendered <= most, what
         assert_like_a_clean_build(content, out, tmp_path / f"clean-{index}")
     # Another day plans again (which missions are closed).
     edit(mission, append("Le lendemain."))
