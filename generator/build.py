@@ -505,21 +505,20 @@ class _Build:
                 # Every card as it was (a text edited): the same fingerprints, but for the
                 # pages of those texts.
                 prints = earlier.prints.with_texts(site, deps, cards, edited)
-                redo = {m.slug for m in made if m.source in edited}
-            else:  # cards changed (a title): listings show them, fingerprinted anew
+            else:  # cards changed too (a title): the listings showing them
                 prints = Fingerprints(build_key, site, deps, cards, options.today)
-                earlier, redo = None, set()
+            stale = _stale_pages(site, site_plan, prints, earlier, where)
         else:
             site_plan = plan(site, options.today, drafts=options.drafts, base_url=base_url)
             prints = Fingerprints(build_key, site, deps, cards, options.today)
             plan_keys = {m.source: _plan_key(m) for m in made}
-            earlier, redo, where = None, set(), None
+            earlier, stale, where = None, set(), None
         self.step("plan")
         gc.freeze()
         renderer = Renderer(site, site_plan, theme, markdown_cache=_MarkdownStore(self.cache),
                             bytecode_cache=_compiled_templates(self.cache))
         outputs = _Outputs(site, site_plan, renderer, theme, prints, self.cache,
-                           options.search, earlier, redo, where)
+                           options.search, earlier, stale)
         self.cache.planned = Planned(build_key, deps, cards, site_plan, prints,
                                      outputs.page_prints, outputs.sitemap,
                                      outputs.sitemap_print, plan_keys, where)
@@ -894,6 +893,21 @@ def _still_planned(earlier: Planned | None, made: Sequence[Association | Mission
     return keys
 
 
+def _stale_pages(site: Site, site_plan: Plan, prints: Fingerprints, earlier: Planned,
+                 where: Mapping[str, Sequence[int]]) -> set[int]:
+    """The positions of the pages whose fingerprint may differ from `earlier`'s, for a
+    plan taken from it: those holding an object whose text or card is fingerprinted
+    otherwise (looked for by `where`, holders(site_plan), rather than in all 13,887 pages
+    at 10,000 missions), and the search pages, which count every card, when one changed."""
+    missions, associations = prints.differing(earlier.prints)
+    sources = ({m.source for m in site.missions if (m.slug, m.lang) in missions}
+               | {a.source for a in site.associations if a.slug in associations})
+    stale = {index for source in sources for index in where.get(source, ())}
+    if prints.cards_differ(earlier.prints):
+        stale |= {i for i, page in enumerate(site_plan.pages) if page.kind == "search"}
+    return stale
+
+
 def _made(source: str) -> Association | Mission:
     # Only _Unpickler calls it, under another name.
     raise TypeError(f"{source}: a kept plan is read with Planned.kept")
@@ -934,12 +948,10 @@ class _Outputs:
 
     def __init__(self, site: Site, site_plan: Plan, renderer: Renderer, theme: Theme,
                  prints: Fingerprints, cache: Cache, search: bool,
-                 earlier: Planned | None = None, redo: Collection[str] = (),
-                 where: Mapping[str, Sequence[int]] | None = None) -> None:
-        """`earlier`: what a build planned for the same cards, whose page fingerprints
-        still hold but for the pages of missions and associations whose slug is in
-        `redo` (Fingerprints.page shows the text of those only); `where`: holders() of
-        `site_plan`, when known."""
+                 earlier: Planned | None = None, stale: Collection[int] = ()) -> None:
+        """`earlier`: the build whose plan `site_plan` is (with_objects), whose page
+        fingerprints and sitemap still hold but for the pages at the positions `stale`
+        (_stale_pages)."""
         self.site = site
         self.plan = site_plan
         self.renderer = renderer
@@ -957,16 +969,10 @@ class _Outputs:
             self.sitemap_print = prints.of("sitemap", repr(self.sitemap))
         else:
             self.page_prints = dict(earlier.pages)
-            # The pages showing those texts are among those holding their objects: looked
-            # for there rather than in all 13,887 pages at 10,000 missions.
-            where = where if where is not None else holders(site_plan)
-            sources = ({m.source for m in site.missions if m.slug in redo}
-                       | {a.source for a in site.associations if a.slug in redo})
-            for index in sorted({i for source in sources for i in where.get(source, ())}):
+            for index in sorted(stale):
                 page = site_plan.pages[index]
-                if prints.shows_text(page, redo):
-                    self.page_prints[page.output] = prints.page(page)
-            self.sitemap = earlier.sitemap  # urls and dates: the cards
+                self.page_prints[page.output] = prints.page(page)
+            self.sitemap = earlier.sitemap  # urls and dates: the plan's
             self.sitemap_print = earlier.sitemap_print
         self.fingerprints: dict[str, bytes] = dict(self.page_prints)
         self._add_feeds()

@@ -146,12 +146,22 @@ class Fingerprints:
         than of() walking them one by one (a tenth of a second a build at 10,000)."""
         return digest(b"".join(map(self.mission, missions)))
 
-    def shows_text(self, page: Page, slugs: Collection[str]) -> bool:
-        """Whether page() takes in the text of a mission or association of these slugs:
-        its own page's (with_texts changed nothing else)."""
-        return bool(slugs) and (
-            (page.mission is not None and page.mission.slug in slugs)
-            or (page.association is not None and page.association.slug in slugs))
+    def differing(self, other: Fingerprints
+                  ) -> tuple[frozenset[tuple[str, str]], frozenset[str]]:
+        """The missions (slug, lang) and associations (slug) whose text or card these
+        fingerprints take otherwise than `other` (of the same files): page() differs only
+        for pages holding them, and for the search pages (cards_differ)."""
+        missions = frozenset(
+            key for key, value in self._missions.items()
+            if other._missions.get(key) != value or other._cards.get(key) != self._cards[key])
+        associations = frozenset(
+            slug for slug, value in self._associations.items()
+            if other._associations.get(slug) != value
+            or other._association_pages.get(slug) != self._association_pages[slug])
+        return missions, associations
+
+    def cards_differ(self, other: Fingerprints) -> bool:
+        return self._cards != other._cards
 
     def association(self, association: Association) -> bytes:
         return self._associations[association.slug]
