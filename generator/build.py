@@ -1674,8 +1674,9 @@ _RENAME_EXCHANGE = 2
 
 @functools.cache
 def _libc() -> Any:
-    """The C library, for renameat2; loaded by the first swap (importing ctypes and
-    finding the library took 15 ms of every start, rebuilds that swap nothing included)."""
+    """The C library, for renameat2 and prctl; loaded by the first swap or fork
+    (importing ctypes and finding the library took 15 ms of every start, rebuilds that
+    do neither included)."""
     import ctypes
     import ctypes.util
 
