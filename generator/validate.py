@@ -37,6 +37,8 @@ from generator.model import (
     Vocabulary,
 )
 
+_T = TypeVar("_T")
+
 SITE_KEYS = (
     "title", "description", "base_url", "languages", "country", "per_page", "form_hosts",
     "repository",
@@ -50,8 +52,6 @@ MISSION_KEYS = (
     "commitment", "languages", "posted", "deadline", "start", "end", "places", "apply",
     "image", "image_alt", "open_to_minors", "accessible", "draft", "extra",
 )
-_T = TypeVar("_T")
-
 LOCATION_KEYS = ("city", "postal_code", "region", "country")
 COMMITMENT_KEYS = ("hours", "per")
 
