@@ -168,6 +168,10 @@ class Cache:
         # killed build loses nothing, the system holds what was written; a machine crash
         # can corrupt it, as it can leave the site's own files unflushed (SECURITY.md).
         db.execute("PRAGMA synchronous=OFF")
+        # The objects and the kept plan (50 MB at 10,000 missions) read from a mapping of
+        # the file rather than copied through SQLite's page cache: 10 ms of a rebuild.
+        # SQLite maps it read-only; writes still go through its journal.
+        db.execute("PRAGMA mmap_size=1073741824")
         for statement in _TABLES:
             db.execute(statement)
         meta = dict(db.execute(_META))
