@@ -28,7 +28,7 @@ import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import jinja2
 
@@ -75,9 +75,12 @@ from generator.model import Association, Mission, Site
 from generator.plan import (
     FEED_ATOM,
     FEED_JSON,
+    LazyPages,
     Page,
     Plan,
     holders,
+    page_kinds,
+    page_outputs,
     plan,
     planned_fields,
     with_objects,
@@ -531,7 +534,9 @@ class _Build:
         changed = [name for name, fingerprint in outputs.fingerprints.items()
                    if known.get(name) != fingerprint]
         to_render = outputs.changed_pages(changed)  # once: a set per page was quadratic
-        pages = [p for p in site_plan.pages if p.output in to_render]
+        # By position: the pages of a kept plan are made only when asked for.
+        pages = [site_plan.pages[i] for i, name in enumerate(page_outputs(site_plan.pages))
+                 if name in to_render]
         # In place only while few files change: past half of the pages, a new folder
         # swapped in at once costs no more, and the site never shows two builds mixed.
         incremental = bool(known) and len(pages) <= len(site_plan.pages) // 2
@@ -844,30 +849,109 @@ class Planned:
                             protocol=pickle.HIGHEST_PROTOCOL)
 
     def body(self) -> bytes:
-        """The rest, for `kept`. Missions, associations and the site are written as the
-        path of their file: the build reading it has them already, read again or reused
-        (and equal, cards and texts, to those planned for, where it takes this plan)."""
-        out = io.BytesIO()
-        pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
-        # By exact type, in C: a persistent_id() would be called back for every object.
-        pickler.dispatch_table = {Mission: _by_source, Association: _by_source,
-                                  Site: _the_site}
-        pickler.dump((self.deps, self.plan, self.prints, self.pages, self.sitemap,
-                      self.sitemap_print, self.plan_keys, self.holders))
-        return out.getvalue()
+        """The rest, for `kept`. Missions, associations and the site are written as
+        their position among the keys of `cards` (the site: -1): the build reading it
+        has them already, read again or reused (and equal, cards and texts, to those
+        planned for, where it takes this plan), and its cards have the same keys.
+        The pages are pickled by runs of PAGE_RUN after the rest, with the output and
+        kind of each in the rest: `kept` makes a run's pages when one is asked for."""
+        positions = {source: index for index, source in enumerate(self.cards)}
+        pages = self.plan.pages
+        runs = [_kept_pickle(tuple(pages[start:start + PAGE_RUN]), positions)
+                for start in range(0, len(pages), PAGE_RUN)]
+        rest = _kept_pickle((self.deps, replace(self.plan, pages=()), page_outputs(pages),
+                             page_kinds(pages), tuple(map(len, runs)), self.prints,
+                             self.pages, self.sitemap, self.sitemap_print, self.plan_keys,
+                             self.holders), positions)
+        return b"".join([rest, *runs])
 
     @classmethod
     def kept(cls, head: tuple[bytes, dt.date, Mapping[str, bytes]], body: bytes,
              site: Site) -> Planned:
-        """The Planned written by head() and body(), with the objects of `site`."""
+        """The Planned written by head() and body(), with the objects of `site`, which
+        has an object for each key of the head's cards."""
+        build_key, _, cards = head
         made: dict[str, Association | Mission] = {m.source: m for m in site.associations}
         made.update((m.source, m) for m in site.missions)
-        unpickler = _Unpickler(io.BytesIO(body), made, site)
-        (deps, site_plan, prints, pages, sitemap, sitemap_print, plan_keys,
-         where) = unpickler.load()
-        build_key, _, cards = head
-        return cls(build_key, deps, cards, site_plan, prints, pages, sitemap, sitemap_print,
-                   plan_keys, where)
+        objects = [*map(made.__getitem__, cards), site]
+        stream = io.BytesIO(body)  # shares the bytes of `body`, which _KeptPages keeps
+        (deps, bare, outputs, kinds, sizes, prints, pages, sitemap, sitemap_print,
+         plan_keys, where) = _Unpickler(stream, objects).load()
+        starts = tuple(itertools.accumulate(sizes, initial=stream.tell()))
+        if starts[-1] != len(body) or len(outputs) != len(kinds):
+            raise ValueError("a kept plan whose pages are not those it lists")
+        kept_pages = _KeptPages(body, starts, outputs, kinds, objects)
+        return cls(build_key, deps, cards, replace(bare, pages=kept_pages), prints, pages,
+                   sitemap, sitemap_print, plan_keys, where)
+
+
+PAGE_RUN = 64  # pages pickled together in a kept plan (Planned.body)
+
+
+def _kept_pickle(value: object, positions: Mapping[str, int]) -> bytes:
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    # By exact type, in C: a persistent_id() would be called back for every object.
+    by_position = functools.partial(_by_position, positions)
+    pickler.dispatch_table = {Mission: by_position, Association: by_position,
+                              Site: _the_site}
+    pickler.dump(value)
+    return out.getvalue()
+
+
+class _KeptPages(LazyPages):
+    """The pages of a kept plan (Planned.body), each run of PAGE_RUN unpickled when one
+    of its pages is first asked for, its missions and associations those of `made`."""
+
+    def __init__(self, body: bytes, starts: tuple[int, ...], outputs: tuple[str, ...],
+                 kinds: tuple[str, ...], objects: Sequence[object]) -> None:
+        self._body = body
+        self._starts = starts  # where each run starts in `body`, then its end
+        self.outputs = outputs
+        self.kinds = kinds
+        self._objects = objects  # by position (_by_position), the site last
+        self._runs: dict[int, tuple[Page, ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self.outputs)
+
+    @overload
+    def __getitem__(self, index: int) -> Page: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Page, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Page | tuple[Page, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._run(index // PAGE_RUN)[index % PAGE_RUN]
+
+    def __iter__(self) -> Iterator[Page]:
+        for number in range(len(self._starts) - 1):
+            yield from self._run(number)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def with_objects(self, new: Mapping[str, Association | Mission]) -> _KeptPages:
+        objects = [new.get(o.source, o) if isinstance(o, (Mission, Association)) else o
+                   for o in self._objects] if new else self._objects
+        return _KeptPages(self._body, self._starts, self.outputs, self.kinds, objects)
+
+    def _run(self, number: int) -> tuple[Page, ...]:
+        pages = self._runs.get(number)
+        if pages is None:
+            start, end = self._starts[number], self._starts[number + 1]
+            data = io.BytesIO(memoryview(self._body)[start:end])
+            pages = self._runs[number] = _Unpickler(data, self._objects).load()
+        return pages
 
 
 def _plan_key(made: Association | Mission) -> bytes:
@@ -896,46 +980,53 @@ def _still_planned(earlier: Planned | None, made: Sequence[Association | Mission
 def _stale_pages(site: Site, site_plan: Plan, prints: Fingerprints, earlier: Planned,
                  where: Mapping[str, Sequence[int]]) -> set[int]:
     """The positions of the pages whose fingerprint may differ from `earlier`'s, for a
-    plan taken from it: those holding an object whose text or card is fingerprinted
-    otherwise (looked for by `where`, holders(site_plan), rather than in all 13,887 pages
-    at 10,000 missions), and the search pages, which count every card, when one changed."""
-    missions, associations = prints.differing(earlier.prints)
-    sources = ({m.source for m in site.missions if (m.slug, m.lang) in missions}
-               | {a.source for a in site.associations if a.slug in associations})
-    stale = {index for source in sources for index in where.get(source, ())}
+    plan taken from it: those holding an object whose card is fingerprinted otherwise
+    (looked for by `where`, holders(site_plan), rather than in all 13,887 pages at
+    10,000 missions), the own pages of those whose text only is, and the search pages,
+    which count every card, when one changed. Of a kept plan, only these are made."""
+    cards, fields, texts, pages = prints.differing(earlier.prints)
+    kinds = page_kinds(site_plan.pages)
+    stale: set[int] = set()
+
+    def add(source: str, whole: bool, own: str) -> None:
+        held = where.get(source, ())
+        stale.update(held if whole else (i for i in held if kinds[i] == own))
+
+    for mission in site.missions if cards or texts else ():
+        if (key := (mission.slug, mission.lang)) in cards or key in texts:
+            add(mission.source, key in cards, "mission")
+    for association in site.associations if fields or pages else ():
+        if association.slug in fields or association.slug in pages:
+            add(association.source, association.slug in fields, "association")
     if prints.cards_differ(earlier.prints):
-        stale |= {i for i, page in enumerate(site_plan.pages) if page.kind == "search"}
+        stale.update(i for i, kind in enumerate(kinds) if kind == "search")
     return stale
 
 
-def _made(source: str) -> Association | Mission:
-    # Only _Unpickler calls it, under another name.
-    raise TypeError(f"{source}: a kept plan is read with Planned.kept")
+def _made(position: int) -> Association | Mission:
+    # Only _Unpickler calls it, under another name: a list's __getitem__, in C (11,480
+    # objects each time a kept plan is read).
+    raise TypeError(f"{position}: a kept plan is read with Planned.kept")
 
 
-def _by_source(made: Association | Mission) -> tuple[Callable[[str], object], tuple[str]]:
-    return _made, (made.source,)
+def _by_position(positions: Mapping[str, int], made: Association | Mission
+                 ) -> tuple[Callable[[int], object], tuple[int]]:
+    return _made, (positions[made.source],)
 
 
-def _the_site(site: Site) -> tuple[Callable[[str], object], tuple[str]]:
-    return _made, ("",)
+def _the_site(site: Site) -> tuple[Callable[[int], object], tuple[int]]:
+    return _made, (-1,)
 
 
 class _Unpickler(pickle.Unpickler):
-    def __init__(self, data: io.BytesIO, made: Mapping[str, Association | Mission],
-                 site: Site) -> None:
+    def __init__(self, data: io.BytesIO, objects: Sequence[object]) -> None:
         super().__init__(data)
-        self.made = made
-        self.site = site
+        self.objects = objects  # by position (_by_position), the site last
 
     def find_class(self, module: str, name: str) -> Any:
         if module == __name__ and name == "_made":
-            return self.lookup
+            return self.objects.__getitem__
         return super().find_class(module, name)
-
-    def lookup(self, source: str) -> object:
-        # A KeyError (a file gone since) is taken by the caller as "plan again".
-        return self.made[source] if source else self.site
 
 
 class _Outputs:
@@ -959,7 +1050,7 @@ class _Outputs:
         self.prints = prints
         self.cache = cache
         self.search = search
-        self.page_names = frozenset(p.output for p in site_plan.pages)
+        self.page_names = frozenset(page_outputs(site_plan.pages))
         self.national_keys: list[bytes] = []  # the items missions.xml was made from
         self._beside: Path | None = None  # the output folder, while write() compares with it
         self.makers: dict[str, Callable[[], bytes | _Spliced]] = {}
@@ -1130,9 +1221,8 @@ class _Outputs:
         # A language's facet index shows what its search page shows (the filter values and
         # cards of its open missions): it carries that page's fingerprint, and is made only
         # when that changed, not at every build (2 s at 10,000 missions).
-        for page in self.plan.pages:
-            if page.kind != "search":
-                continue
+        pages = self.plan.pages
+        for page in (pages[i] for i, kind in enumerate(page_kinds(pages)) if kind == "search"):
             folder = self.plan.urls.prefix(page.lang) + "search/"
             count = len(self.plan.open_missions(page.lang, drafts=False))  # indexed_missions
             files = functools.cache(functools.partial(self._facet_index, page, folder))
@@ -1140,7 +1230,9 @@ class _Outputs:
                 self._add(name, self.prints.of("facets", name) + self.fingerprints[page.output],
                           functools.partial(_one_of, files, name))
         # The bundle indexes the mission pages: it is due again when one of them changes.
-        indexed = [self.fingerprints[p.output] for p in self.plan.pages if p.kind == "mission"]
+        indexed = [self.fingerprints[name] for name, kind
+                   in zip(page_outputs(pages), page_kinds(pages), strict=True)
+                   if kind == "mission"]
         self.fingerprints[BUNDLE + "/"] = self.prints.of("bundle") + digest(b"".join(indexed))
 
     def _facet_index(self, page: Page, folder: str) -> dict[str, bytes]:

@@ -147,18 +147,24 @@ class Fingerprints:
         return digest(b"".join(map(self.mission, missions)))
 
     def differing(self, other: Fingerprints
-                  ) -> tuple[frozenset[tuple[str, str]], frozenset[str]]:
-        """The missions (slug, lang) and associations (slug) whose text or card these
-        fingerprints take otherwise than `other` (of the same files): page() differs only
-        for pages holding them, and for the search pages (cards_differ)."""
-        missions = frozenset(
-            key for key, value in self._missions.items()
-            if other._missions.get(key) != value or other._cards.get(key) != self._cards[key])
-        associations = frozenset(
-            slug for slug, value in self._associations.items()
-            if other._associations.get(slug) != value
-            or other._association_pages.get(slug) != self._association_pages[slug])
-        return missions, associations
+                  ) -> tuple[frozenset[tuple[str, str]], frozenset[str],
+                             frozenset[tuple[str, str]], frozenset[str]]:
+        """What these fingerprints take otherwise than `other` (of the same files): the
+        missions (slug, lang) and associations (slug) whose card differs, which page()
+        takes for every page holding them; then of the others, those whose text differs
+        (or, for a mission, what its page shows of its association), which only their
+        own pages show. page() differs for no other page, but the search pages when a
+        card differs (cards_differ)."""
+        cards = frozenset(key for key, value in self._cards.items()
+                          if other._cards.get(key) != value)
+        texts = frozenset(key for key, value in self._missions.items()
+                          if key not in cards and other._missions.get(key) != value)
+        fields = frozenset(slug for slug, value in self._associations.items()
+                           if other._associations.get(slug) != value)
+        pages = frozenset(slug for slug, value in self._association_pages.items()
+                          if slug not in fields
+                          and other._association_pages.get(slug) != value)
+        return cards, fields, texts, pages
 
     def cards_differ(self, other: Fingerprints) -> bool:
         return self._cards != other._cards

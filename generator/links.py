@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from generator.content import display_path
 from generator.errors import Problem
-from generator.plan import Page, Plan
+from generator.plan import Page, Plan, page_outputs
 from generator.validate import url_problem
 
 # The value of each href, src and action attribute. The pattern starts with the literal
@@ -351,12 +351,13 @@ def check_output(plan: Plan, root: Path, templates: Path, *, behind: Path | None
     passes the pages it rendered (`only`, in `root`), the folder holding the others
     (`behind`), the names of the files it keeps there (`kept`) and of those it will make
     once the pages are in place (`coming`)."""
-    names = sorted(page.output for page in plan.pages if page.output.endswith(".html"))
+    outputs = page_outputs(plan.pages)  # a kept plan's pages are made only when asked for
+    names = sorted(name for name in outputs if name.endswith(".html"))
     checked = None if only is None else sorted(n for n in only if n.endswith(".html"))
     pages = _Folder(root, names, behind, checked)
-    files = _Files(root, frozenset(page.output for page in plan.pages), behind, kept, coming)
+    files = _Files(root, frozenset(outputs), behind, kept, coming)
     # Problems are only found on the pages checked: the sources of those suffice (a tenth
     # of a second saved on a rebuild of one page at 10,000 missions).
     wanted = None if checked is None else frozenset(checked)
-    made = [p for p in plan.pages if wanted is None or p.output in wanted]
+    made = [plan.pages[i] for i, name in enumerate(outputs) if wanted is None or name in wanted]
     return find_broken_links(pages, files, page_sources(made, templates), plan.urls.base_url)

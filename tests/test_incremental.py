@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import generator.build
 from generator.build import (
     BuildOptions,
     BuildReport,
@@ -30,9 +31,10 @@ from generator.cache import Cache, cache_dir
 from generator.cli import main
 from generator.content import display_path, find_sources
 from generator.errors import ContentError
-from generator.fingerprint import Fingerprints
+from generator.feeds import sitemap_entries
+from generator.fingerprint import Fingerprints, card_digest, dependencies
 from generator.model import ApplyRoute, Association, Commitment, Location, Mission
-from generator.plan import Page, holders, plan, planned_fields, with_objects
+from generator.plan import LazyPages, Page, holders, plan, planned_fields, with_objects
 from generator.server import LiveState, Watch, _shown, rebuild
 from tests.conftest import EXAMPLE_CONTENT, ROOT, TODAY
 
@@ -185,6 +187,47 @@ def test_the_plan_reads_only_the_planned_fields(kind: type, slug: str) -> None:
         objects = tuple(changed if o is original else o for o in getattr(site, group))
         now = dataclasses.replace(site, **{group: objects})
         assert plan(now, TODAY) == with_objects(earlier, {original.source: changed}, where), name
+
+
+def test_a_kept_plan_is_read_back_making_its_pages_only_when_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The plan a `missions build` keeps on disk comes back equal, with the objects of the
+    site reading it, but its pages are unpickled by runs, when one of them is asked for:
+    a rebuild after an edit makes the few pages it renders, not all of them."""
+    monkeypatch.setattr(generator.build, "PAGE_RUN", 4)
+    site = load_site(EXAMPLE_CONTENT)
+    made = plan(site, TODAY)
+    objects = [*site.associations, *site.missions]
+    digests = {o.source: bytes(16) for o in objects}
+    deps = {o.source: dependencies(o, site.config.default_language, digests) for o in objects}
+    cards = {o.source: card_digest(o) for o in objects}
+    prints = Fingerprints(b"key", site, deps, cards, TODAY)
+    planned = Planned(b"key", deps, cards, made, prints,
+                      {p.output: prints.page(p) for p in made.pages},
+                      sitemap_entries(site, made), b"sitemap", {s: b"" for s in cards},
+                      holders(made))
+    kept = Planned.kept(pickle.loads(planned.head()), planned.body(), site)
+    pages = kept.plan.pages
+    assert isinstance(pages, LazyPages) and len(made.pages) > 4 * 10
+    assert pages.outputs == tuple(p.output for p in made.pages)
+    assert pages.kinds == tuple(p.kind for p in made.pages)
+    assert (kept.deps, kept.cards, kept.pages, kept.holders) == (
+        planned.deps, planned.cards, planned.pages, planned.holders)
+    assert not pages._runs  # type: ignore[attr-defined]
+    index = next(i for i, p in enumerate(made.pages) if p.kind == "mission" and i % 4 == 2)
+    assert pages[index] == made.pages[index]
+    assert pages[index].mission is made.pages[index].mission  # the site's own objects
+    assert list(pages._runs) == [index // 4]  # type: ignore[attr-defined]
+    assert kept.plan == made
+    # Objects put in place of others are those its pages are made with.
+    mission = made.pages[index].mission
+    assert mission is not None
+    new = {mission.source: dataclasses.replace(mission, title="Un autre titre")}
+    swapped = with_objects(kept.plan, new, kept.holders or {})
+    assert isinstance(swapped.pages, LazyPages)
+    assert swapped == with_objects(made, new, holders(made))
+    assert swapped.pages[index].mission is new[mission.source]
 
 
 def test_cached_builds_give_the_bytes_of_clean_builds_after_every_kind_of_edit(
