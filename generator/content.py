@@ -6,12 +6,13 @@ encoding, its name) is reported here as a Problem, so that validation only sees 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
 import sys
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -107,13 +108,40 @@ def stat_key(info: os.stat_result) -> str:
     return f"{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}"
 
 
+def _content_names(directory: Path) -> list[str]:
+    # Hidden files are not content (.DS_Store, editors' .#x.md locks), but a name such
+    # as `.md` or `..md` is meant as one and is reported as an invalid name.
+    # Names, not Path objects: pathlib's overhead is most of the time on 10,000 files.
+    return sorted(
+        name for name in os.listdir(directory)
+        if name.lower().endswith(".md") and not name.startswith(".#")
+    )
+
+
+def stat_keys(content: Path) -> dict[str, str]:
+    """The stat key of every content file find_sources would look at, by its path there
+    (what find_sources takes as `stats`, worked out beside it by another process)."""
+    keys = {}
+    for _, folder in KIND_DIRS:
+        directory = content / folder
+        if directory.is_symlink() or not directory.is_dir():
+            continue
+        folder_path = os.path.join(directory, "")
+        for name in _content_names(directory):
+            with contextlib.suppress(OSError):
+                keys[folder_path + name] = stat_key(os.lstat(folder_path + name))
+    return keys
+
+
 def find_sources(
     content: Path, languages: tuple[str, ...],
     unchanged: Callable[[str, str], bool] | None = None,
+    stats: Mapping[str, str] | None = None,
 ) -> tuple[list[SourceFile], list[Problem]]:
     """Read every mission and association file; problems with names or bytes are collected.
     Files for which `unchanged(path, stat_key)` holds are not read (text None): a build
-    cache knows them, and they passed every check when it read them."""
+    cache knows them, and they passed every check when it read them. `stats`: the stat
+    keys of stat_keys(content), taken a moment before; a file it lacks is looked at."""
     sources: list[SourceFile] = []
     problems: list[Problem] = []
     for kind, folder in KIND_DIRS:
@@ -136,13 +164,7 @@ def find_sources(
                 )
             )
             continue
-        # Hidden files are not content (.DS_Store, editors' .#x.md locks), but a name such
-        # as `.md` or `..md` is meant as one and is reported as an invalid name.
-        # Names, not Path objects: pathlib's overhead is most of the time on 10,000 files.
-        file_names = sorted(
-            name for name in os.listdir(directory)
-            if name.lower().endswith(".md") and not name.startswith(".#")
-        )
+        file_names = _content_names(directory)
         names = set(file_names)
         # Shown as display_path(path) would, without resolving the folder once per file.
         # Joined by hand: os.path.join costs more than the lstat below, twice per file.
@@ -165,8 +187,9 @@ def find_sources(
             path = folder_path + name
             key = ""
             if unchanged is not None:
+                key = stats.get(path, "") if stats is not None else ""
                 try:
-                    key = stat_key(os.lstat(path))
+                    key = key or stat_key(os.lstat(path))
                 except OSError:
                     key = ""
                 if key and unchanged(shown, key):

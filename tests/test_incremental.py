@@ -29,7 +29,7 @@ from generator.build import (
 )
 from generator.cache import Cache, cache_dir
 from generator.cli import main
-from generator.content import display_path, find_sources
+from generator.content import display_path, find_sources, stat_keys
 from generator.errors import ContentError
 from generator.feeds import sitemap_entries
 from generator.fingerprint import Fingerprints, card_digest, dependencies
@@ -629,6 +629,34 @@ def test_the_watch_names_content_files_as_the_build_does(
     assert _shown(Path("../content"), mission) in {s.path for s in sources}
     theme = str((ROOT / "themes" / "default" / "templates" / "base.html").resolve())
     assert _shown(Path("../content"), theme) == theme
+
+
+def test_stat_keys_taken_beside_stand_for_those_find_sources_takes(content: Path) -> None:
+    """A `missions build` looks at the content files from another process while it reads
+    the cache (content.stat_keys): find_sources takes those keys for what it would find,
+    and looks at a file they miss, or whose key changed since, as it would have."""
+    known: dict[str, str] = {}
+
+    def unchanged(path: str, key: str) -> bool:
+        return known.get(path) == key
+
+    first, _ = find_sources(content, ("fr", "en"), unchanged)
+    known.update((s.path, s.stat) for s in first)
+    keys = stat_keys(content)
+    assert len(keys) == len(first) and set(keys.values()) == set(known.values())
+    assert find_sources(content, ("fr", "en"), unchanged, keys) == find_sources(
+        content, ("fr", "en"), unchanged)
+    mission = content / "missions" / f"{MISSION}.md"
+    edit(mission, append("Une phrase de plus."))
+    path = os.path.join(content / "missions", "") + mission.name
+    missing = {p: k for p, k in keys.items() if p != path}
+    # Keys taken before the edit, as when it comes while a build reads the cache: the file
+    # is taken as it was (the next build, keys taken after, reads it); one the keys miss
+    # is looked at, and read.
+    for stats, read in ((keys, False), (missing, True), (stat_keys(content), True)):
+        sources, problems = find_sources(content, ("fr", "en"), unchanged, stats)
+        edited = next(s for s in sources if s.path == display_path(mission))
+        assert not problems and (edited.text is not None) == read
 
 
 def test_compiled_templates_are_kept_for_one_version_of_the_generator(
