@@ -80,6 +80,7 @@ from generator.plan import (
     Page,
     Plan,
     holders,
+    is_open,
     page_kinds,
     page_outputs,
     plan,
@@ -1065,7 +1066,6 @@ class _Outputs:
         self.cache = cache
         self.search = search
         self.page_names = frozenset(page_outputs(site_plan.pages))
-        self.national_keys: list[bytes] = []  # the items missions.xml was made from
         self._beside: Path | None = None  # the output folder, while write() compares with it
         self.makers: dict[str, Callable[[], bytes | _Spliced]] = {}
         if earlier is None:
@@ -1131,12 +1131,9 @@ class _Outputs:
         site, plan, renderer = self.site, self.plan, self.renderer
         default = site.config.default_language
         t = renderer.translators[default]
-        key = self.prints.national_item
-        keys = {m.source: key(m) for m in site.missions if m.lang == default}
-        self.national_keys = list(keys.values())
 
         def item(mission: Mission) -> str:
-            fragment_key = keys[mission.source]
+            fragment_key = self.prints.national_item(mission)
             text = self.cache.fragment(fragment_key)
             if text is None:
                 text = national_item(site, plan.urls, renderer.render_markdown, t, mission)
@@ -1144,7 +1141,7 @@ class _Outputs:
             return text
 
         listed = plan.open_missions(default, drafts=False)
-        head, listed_keys = national_head(site, plan), tuple(keys[m.source] for m in listed)
+        head, listed_keys = national_head(site, plan), self.prints.national_items(listed)
         spliced = self._national_spliced(head, listed_keys, listed, item)
         data: bytes | _Spliced
         if spliced is not None:
@@ -1207,20 +1204,21 @@ class _Outputs:
     def national_item(self, page: Page) -> tuple[bytes, str] | None:
         """The missions.xml item of a mission page's mission, made by the process that
         rendered the page (its Markdown at hand), or None when missions.xml has none."""
-        mission = page.mission
-        if page.kind != "mission" or mission is None or mission.slug not in self._national_slugs:
-            return None
-        default = self.site.config.default_language
-        if mission.lang != default:
+        mission, default = page.mission, self.site.config.default_language
+        # Those of open_missions(default, drafts=False), without a set of them made first.
+        if (page.kind != "mission" or mission is None
+                or not is_open(mission, default, self.plan.today, drafts=False)):
             return None
         text = national_item(self.site, self.plan.urls, self.renderer.render_markdown,
                              self.renderer.translators[default], mission)
         return self.prints.national_item(mission), text
 
     @functools.cached_property
-    def _national_slugs(self) -> frozenset[str]:
-        listed = self.plan.open_missions(self.site.config.default_language, drafts=False)
-        return frozenset(m.slug for m in listed)
+    def national_keys(self) -> tuple[bytes, ...]:
+        """The keys of the missions.xml items of every mission of the default language,
+        listed or not (missions.xml shows those listed)."""
+        default = self.site.config.default_language
+        return self.prints.national_items(m for m in self.site.missions if m.lang == default)
 
     def _add_static(self) -> None:
         static = self.theme.static

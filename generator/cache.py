@@ -133,6 +133,9 @@ class Cache:
     markdown: dict[str, str] = field(default_factory=dict)  # loaded, or made this build
     fragments: dict[bytes, str] = field(default_factory=dict)
     _new_objects: set[str] = field(default_factory=set)  # paths made or made again
+    # The paths of each bucket as last read or written: a build writing a few buckets
+    # again need not work out the bucket of every object (11,479 at 10,000 missions).
+    _buckets: dict[int, list[str]] = field(default_factory=dict)
     _new_files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     _gone_files: set[str] = field(default_factory=set)
     _gone_objects: set[str] = field(default_factory=set)
@@ -200,8 +203,11 @@ class Cache:
         self.clean = meta.get("state") == b"clean"
         self.generation = meta.get("generation") or b""
         self.objects = {}
-        for (value,) in db.execute("SELECT value FROM object_buckets"):
-            self.objects.update(pickle.loads(value))  # path -> (deps, made, card)
+        self._buckets = {}
+        for bucket, value in db.execute("SELECT bucket, value FROM object_buckets"):
+            objects = pickle.loads(value)  # path -> (deps, made, card)
+            self.objects.update(objects)
+            self._buckets[bucket] = list(objects)
         self.files = {path: (stat, file_digest) for path, stat, file_digest
                       in db.execute("SELECT path, stat, digest FROM files")}
         self.outputs = dict(db.execute("SELECT path, fingerprint FROM outputs"))
@@ -405,17 +411,19 @@ class Cache:
 
     def _store_made(self, db: sqlite3.Connection) -> None:
         db.execute("INSERT OR REPLACE INTO meta VALUES ('model_key', ?)", (self.model_key,))
-        touched = {_bucket(p) for p in self._new_objects | self._gone_objects}
+        changed = self._new_objects | self._gone_objects
+        touched = {_bucket(p) for p in changed}
         if touched:
-            buckets: dict[int, dict[str, tuple[Dependencies, Made, bytes]]] = {
-                b: {} for b in touched}
-            for path, entry in self.objects.items():
-                bucket = buckets.get(_bucket(path))
-                if bucket is not None:
-                    bucket[path] = entry
+            # Their paths: those they held, then those made since, each once, in order.
+            members = {b: dict.fromkeys(self._buckets.get(b, ())) for b in touched}
+            for path in sorted(self._new_objects):
+                members[_bucket(path)][path] = None
+            buckets = {b: {p: self.objects[p] for p in paths if p in self.objects}
+                       for b, paths in members.items()}
             db.executemany("INSERT OR REPLACE INTO object_buckets VALUES (?, ?)",
                            ((b, pickle.dumps(objects, protocol=5))
                             for b, objects in buckets.items()))
+            self._buckets.update((b, list(objects)) for b, objects in buckets.items())
         gone_files = [p for p in self._gone_files if p not in self.files]
         db.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in gone_files))
         db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)",

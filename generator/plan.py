@@ -178,12 +178,15 @@ class Plan:
 
 def open_missions(site: Site, lang: str, today: dt.date, drafts: bool) -> tuple[Mission, ...]:
     """Missions listed in a language: not closed, not drafts (unless asked), newest first."""
-    missions = [
-        m for m in site.missions
-        if m.lang == lang and not m.is_closed(today) and (drafts or not m.draft)
-    ]
+    missions = [m for m in site.missions if is_open(m, lang, today, drafts=drafts)]
     missions.sort(key=lambda m: (-m.posted.toordinal(), m.slug))
     return tuple(missions)
+
+
+def is_open(mission: Mission, lang: str, today: dt.date, *, drafts: bool) -> bool:
+    """Whether open_missions(site, lang, today, drafts) lists `mission`."""
+    return (mission.lang == lang and not mission.is_closed(today)
+            and (drafts or not mission.draft))
 
 
 def plan(site: Site, today: dt.date, *, drafts: bool = False, base_url: str | None = None) -> Plan:
