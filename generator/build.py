@@ -151,7 +151,7 @@ def load_site(content: Path) -> Site:
 
 def _load(
     content: Path, cache: Cache | None, jobs: int = 1, changed: Collection[str] | None = None,
-    stats: Mapping[str, str] | None = None,
+    stats: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[Site, dict[str, Dependencies], dict[str, bytes], bytes]:
     """Read and validate a board, reusing what `cache` knows of unchanged files.
     `changed`: the files changed since the last build of this process (missions serve
@@ -401,7 +401,7 @@ class _Build:
     def __init__(self, options: BuildOptions, out: Path, cache: Cache, started: float,
                  progress: Progress | None, defer_index: bool,
                  changed: Collection[str] | None, keep_plan: bool = False,
-                 stats: Mapping[str, str] | None = None) -> None:
+                 stats: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self.options = options
         self.stats = stats  # content.stat_keys of the content folder, taken a moment ago
         self.out = out

@@ -29,7 +29,7 @@ from generator.build import (
 )
 from generator.cache import Cache, cache_dir
 from generator.cli import main
-from generator.content import display_path, find_sources, stat_keys
+from generator.content import SourceFile, display_path, find_sources, stat_keys
 from generator.errors import ContentError
 from generator.feeds import sitemap_entries
 from generator.fingerprint import Fingerprints, card_digest, dependencies
@@ -633,8 +633,8 @@ def test_the_watch_names_content_files_as_the_build_does(
 
 def test_stat_keys_taken_beside_stand_for_those_find_sources_takes(content: Path) -> None:
     """A `missions build` looks at the content files from another process while it reads
-    the cache (content.stat_keys): find_sources takes those keys for what it would find,
-    and looks at a file they miss, or whose key changed since, as it would have."""
+    the cache (content.stat_keys): find_sources takes what it found for what the folders
+    hold, and looks again at a file it could not look at."""
     known: dict[str, str] = {}
 
     def unchanged(path: str, key: str) -> bool:
@@ -642,21 +642,26 @@ def test_stat_keys_taken_beside_stand_for_those_find_sources_takes(content: Path
 
     first, _ = find_sources(content, ("fr", "en"), unchanged)
     known.update((s.path, s.stat) for s in first)
+    # Files known unchanged are made without __init__, each field given all the same.
+    assert vars(SourceFile.unread("mission", "x.md", "x", "en", "1:2")) == vars(
+        SourceFile("mission", "x.md", "x", "en", None, "1:2"))
     keys = stat_keys(content)
-    assert len(keys) == len(first) and set(keys.values()) == set(known.values())
+    assert sorted(k for found in keys.values() for k in found.values()) == sorted(
+        known.values())
     assert find_sources(content, ("fr", "en"), unchanged, keys) == find_sources(
         content, ("fr", "en"), unchanged)
     mission = content / "missions" / f"{MISSION}.md"
     edit(mission, append("Une phrase de plus."))
-    path = os.path.join(content / "missions", "") + mission.name
-    missing = {p: k for p, k in keys.items() if p != path}
+    folder = os.path.join(content / "missions", "")
+    blank = {**keys, folder: {**keys[folder], mission.name: ""}}
     # Keys taken before the edit, as when it comes while a build reads the cache: the file
-    # is taken as it was (the next build, keys taken after, reads it); one the keys miss
-    # is looked at, and read.
-    for stats, read in ((keys, False), (missing, True), (stat_keys(content), True)):
+    # is taken as it was (the next build, keys taken after, reads it). One that could not
+    # be looked at is looked at again, and read.
+    for stats, read in ((keys, False), (blank, True), (stat_keys(content), True)):
         sources, problems = find_sources(content, ("fr", "en"), unchanged, stats)
         edited = next(s for s in sources if s.path == display_path(mission))
         assert not problems and (edited.text is not None) == read
+        assert [s.path for s in sources] == [s.path for s in first]
 
 
 def test_compiled_templates_are_kept_for_one_version_of_the_generator(
