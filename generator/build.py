@@ -374,9 +374,11 @@ def build(options: BuildOptions, *, cache: Cache | None = None,
             if cache is None:
                 # The content files are looked at by another process while this one reads
                 # the cache: 55 ms of a rebuild at 10,000 missions, mostly system calls.
-                looked = (_in_child(functools.partial(stat_keys, options.content),
-                                    bound=False)
-                          if options.jobs > 1 and hasattr(os, "fork") else lambda: b"")
+                looked: Callable[[], bytes] = lambda: b""
+                if options.jobs > 1 and hasattr(os, "fork"):
+                    with contextlib.suppress(OSError):  # no process to spare: here, later
+                        looked = _in_child(functools.partial(stat_keys, options.content),
+                                           bound=False)
                 try:
                     own = Cache.open(directory)
                 finally:
@@ -875,7 +877,7 @@ class Planned:
         runs = [_kept_pickle(tuple(pages[start:start + PAGE_RUN]), positions)
                 for start in range(0, len(pages), PAGE_RUN)]
         rest = _kept_pickle((self.deps, replace(self.plan, pages=()), page_outputs(pages),
-                             page_kinds(pages), tuple(map(len, runs)), self.prints,
+                             page_kinds(pages), PAGE_RUN, tuple(map(len, runs)), self.prints,
                              self.pages, self.sitemap, self.sitemap_print, self.plan_keys,
                              self.holders), positions)
         return b"".join([rest, *runs])
@@ -890,12 +892,13 @@ class Planned:
         made.update((m.source, m) for m in site.missions)
         objects = [*map(made.__getitem__, cards), site]
         stream = io.BytesIO(body)  # shares the bytes of `body`, which _KeptPages keeps
-        (deps, bare, outputs, kinds, sizes, prints, pages, sitemap, sitemap_print,
+        (deps, bare, outputs, kinds, run, sizes, prints, pages, sitemap, sitemap_print,
          plan_keys, where) = _Unpickler(stream, objects).load()
         starts = tuple(itertools.accumulate(sizes, initial=stream.tell()))
-        if starts[-1] != len(body) or len(outputs) != len(kinds):
+        if (starts[-1] != len(body) or len(outputs) != len(kinds)
+                or len(sizes) != -(-len(outputs) // run)):
             raise ValueError("a kept plan whose pages are not those it lists")
-        kept_pages = _KeptPages(body, starts, outputs, kinds, objects)
+        kept_pages = _KeptPages(body, starts, run, outputs, kinds, objects)
         return cls(build_key, deps, cards, replace(bare, pages=kept_pages), prints, pages,
                    sitemap, sitemap_print, plan_keys, where)
 
@@ -915,13 +918,15 @@ def _kept_pickle(value: object, positions: Mapping[str, int]) -> bytes:
 
 
 class _KeptPages(LazyPages):
-    """The pages of a kept plan (Planned.body), each run of PAGE_RUN unpickled when one
-    of its pages is first asked for, its missions and associations those of `made`."""
+    """The pages of a kept plan (Planned.body), each run of `run` pages unpickled when one
+    of them is first asked for, with the missions, associations and site of `objects`."""
 
-    def __init__(self, body: bytes, starts: tuple[int, ...], outputs: tuple[str, ...],
-                 kinds: tuple[str, ...], objects: Sequence[object]) -> None:
+    def __init__(self, body: bytes, starts: tuple[int, ...], run: int,
+                 outputs: tuple[str, ...], kinds: tuple[str, ...],
+                 objects: Sequence[object]) -> None:
         self._body = body
         self._starts = starts  # where each run starts in `body`, then its end
+        self._run_length = run
         self.outputs = outputs
         self.kinds = kinds
         self._objects = objects  # by position (_by_position), the site last
@@ -943,7 +948,7 @@ class _KeptPages(LazyPages):
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError(index)
-        return self._run(index // PAGE_RUN)[index % PAGE_RUN]
+        return self._run(index // self._run_length)[index % self._run_length]
 
     def __iter__(self) -> Iterator[Page]:
         for number in range(len(self._starts) - 1):
@@ -958,7 +963,8 @@ class _KeptPages(LazyPages):
     def with_objects(self, new: Mapping[str, Association | Mission]) -> _KeptPages:
         objects = [new.get(o.source, o) if isinstance(o, (Mission, Association)) else o
                    for o in self._objects] if new else self._objects
-        return _KeptPages(self._body, self._starts, self.outputs, self.kinds, objects)
+        return _KeptPages(self._body, self._starts, self._run_length, self.outputs,
+                          self.kinds, objects)
 
     def _run(self, number: int) -> tuple[Page, ...]:
         pages = self._runs.get(number)
@@ -1580,9 +1586,14 @@ def _in_child(work: Callable[[], object], nice: int = 0, *, bound: bool = True
     dies (_exit_with, which loads ctypes: 15 ms), which work of a moment can do without."""
     read_end, write_end = os.pipe()
     parent = os.getpid()
-    if bound:
-        _libc()  # loaded once, for every child's _exit_with
-    pid = os.fork()
+    try:
+        if bound:
+            _libc()  # loaded once, for every child's _exit_with
+        pid = os.fork()
+    except BaseException:
+        os.close(read_end)
+        os.close(write_end)
+        raise
     if pid == 0:  # child: never return into the parent's frames
         status = 1
         try:
