@@ -528,11 +528,13 @@ class _Build:
             else:  # cards changed too (a title): the listings showing them
                 prints = Fingerprints(build_key, site, deps, cards, options.today)
             stale = _stale_pages(site, site_plan, prints, earlier, where)
+            counts = earlier.counts  # planned fields as they were: the same missions
         else:
             site_plan = plan(site, options.today, drafts=options.drafts, base_url=base_url)
             prints = Fingerprints(build_key, site, deps, cards, options.today)
             plan_keys = {m.source: _plan_key(m) for m in made}
             earlier, stale, where = None, set(), None
+            counts = _counted(site, options.today, options.drafts)
         self.step("plan")
         gc.freeze()
         renderer = Renderer(site, site_plan, theme, markdown_cache=_MarkdownStore(self.cache),
@@ -541,7 +543,7 @@ class _Build:
                            options.search, earlier, stale)
         self.cache.planned = Planned(build_key, deps, cards, site_plan, prints,
                                      outputs.page_prints, outputs.sitemap,
-                                     outputs.sitemap_print, plan_keys, where)
+                                     outputs.sitemap_print, plan_keys, where, counts)
         # Kept on disk for the next `missions build` when made anew here (one taken from
         # the disk holds still, and missions serve keeps its own in memory).
         self.plan_to_keep = (self.cache.planned if self.replanned and self.keep_plan
@@ -563,18 +565,13 @@ class _Build:
         else:
             written, search_seconds = self._replace(site_plan, renderer, theme, outputs)
         rendered = len(pages) if incremental else len(site_plan.pages)
-        # 11,000 missions at 10,000: most have no deadline, tested first.
-        missions = ({m.slug for m in site.missions} if options.drafts
-                    else {m.slug for m in site.missions if not m.draft})
-        closed = {m.slug for m in site.missions
-                  if m.deadline is not None and m.is_closed(options.today)} & missions
         return BuildReport(
             pages=len(site_plan.pages),
             files=len(outputs.fingerprints) - (BUNDLE + "/" in outputs.fingerprints)
             + outputs.bundle_files(self.out),
             seconds=time.perf_counter() - self.started,
-            missions=len(missions),
-            closed=len(closed),
+            missions=counts[0],
+            closed=counts[1],
             search_seconds=search_seconds,
             rendered=rendered,
             written=written,
@@ -859,6 +856,9 @@ class Planned:
     plan_keys: Mapping[str, bytes]  # _plan_key of each object, by source file
     # plan.holders(plan), worked out at the first build that needs it and passed on.
     holders: Mapping[str, tuple[int, ...]] | None = None
+    # The missions the report counts, and of them the closed ones (_counted): what the
+    # plan reads decides them too.
+    counts: tuple[int, int] = (0, 0)
 
     def head(self) -> bytes:
         """What the plan was made for, kept apart to be compared without the rest."""
@@ -879,7 +879,7 @@ class Planned:
         rest = _kept_pickle((self.deps, replace(self.plan, pages=()), page_outputs(pages),
                              page_kinds(pages), PAGE_RUN, tuple(map(len, runs)), self.prints,
                              self.pages, self.sitemap, self.sitemap_print, self.plan_keys,
-                             self.holders), positions)
+                             self.holders, self.counts), positions)
         return b"".join([rest, *runs])
 
     @classmethod
@@ -893,14 +893,14 @@ class Planned:
         objects = [*map(made.__getitem__, cards), site]
         stream = io.BytesIO(body)  # shares the bytes of `body`, which _KeptPages keeps
         (deps, bare, outputs, kinds, run, sizes, prints, pages, sitemap, sitemap_print,
-         plan_keys, where) = _Unpickler(stream, objects).load()
+         plan_keys, where, counts) = _Unpickler(stream, objects).load()
         starts = tuple(itertools.accumulate(sizes, initial=stream.tell()))
         if (starts[-1] != len(body) or len(outputs) != len(kinds)
                 or len(sizes) != -(-len(outputs) // run)):
             raise ValueError("a kept plan whose pages are not those it lists")
         kept_pages = _KeptPages(body, starts, run, outputs, kinds, objects)
         return cls(build_key, deps, cards, replace(bare, pages=kept_pages), prints, pages,
-                   sitemap, sitemap_print, plan_keys, where)
+                   sitemap, sitemap_print, plan_keys, where, counts)
 
 
 PAGE_RUN = 64  # pages pickled together in a kept plan (Planned.body)
@@ -973,6 +973,17 @@ class _KeptPages(LazyPages):
             data = io.BytesIO(memoryview(self._body)[start:end])
             pages = self._runs[number] = _Unpickler(data, self._objects).load()
         return pages
+
+
+def _counted(site: Site, today: dt.date, drafts: bool) -> tuple[int, int]:
+    """The missions a build reports (by slug: their versions are one mission), drafts
+    only when it lists them, and how many of them are closed."""
+    missions = ({m.slug for m in site.missions} if drafts
+                else {m.slug for m in site.missions if not m.draft})
+    # Most missions have no deadline: tested before is_closed is called.
+    closed = {m.slug for m in site.missions
+              if m.deadline is not None and m.is_closed(today)} & missions
+    return len(missions), len(closed)
 
 
 def _plan_key(made: Association | Mission) -> bytes:
@@ -1125,9 +1136,11 @@ class _Outputs:
         site, plan = self.site, self.plan
         default = site.config.default_language
         listed = plan.open_missions(default, drafts=False)
+        # Once for its fingerprint and its items' keys (_national): 10,000 at 10,000.
+        self._listed_prints = self.prints.mission_prints(listed)
         # Its lastBuildDate is the build's date.
         self._add(NATIONAL_FEED, self.prints.of("national", plan.today)
-                  + self.prints.missions(listed), self._national)
+                  + digest(b"".join(self._listed_prints)), self._national)
         self._add(SITEMAP, self.sitemap_print, functools.partial(sitemap_xml, self.sitemap))
         self.aside_names |= {SITEMAP}
         self._add_bytes(ROBOTS, robots(plan.urls))
@@ -1147,7 +1160,8 @@ class _Outputs:
             return text
 
         listed = plan.open_missions(default, drafts=False)
-        head, listed_keys = national_head(site, plan), self.prints.national_items(listed)
+        head = national_head(site, plan)
+        listed_keys = self.prints.national_keys(self._listed_prints)
         spliced = self._national_spliced(head, listed_keys, listed, item)
         data: bytes | _Spliced
         if spliced is not None:

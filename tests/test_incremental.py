@@ -77,11 +77,14 @@ def assert_same_files(cached: Path, clean: Path, what: str = "") -> None:
     assert different == [], what
 
 
-def assert_like_a_clean_build(content: Path, out: Path, folder: Path, **changes: object) -> None:
-    """The files of `out` are those a build from nothing makes (into `folder`/site)."""
+def assert_like_a_clean_build(content: Path, out: Path, folder: Path,
+                              **changes: object) -> BuildReport:
+    """The files of `out` are those a build from nothing makes (into `folder`/site),
+    whose report is returned."""
     clean = folder / "site"
-    build(options(content, clean, cache=False, **changes))
+    report = build(options(content, clean, cache=False, **changes))
     assert_same_files(out, clean)
+    return report
 
 
 @pytest.fixture
@@ -764,6 +767,9 @@ def test_a_build_after_text_edits_takes_the_plan_kept_by_an_earlier_one(
          2),
         ("a mission's categories", lambda: edit(
             mission, field("categories", "[solidarite-insertion]")), True, None),
+        ("a mission's deadline, passed", lambda: edit(mission, field("deadline", "2026-11-20")),
+         True, None),
+        ("a text of the closed mission", lambda: edit(mission, append("Close.")), False, 2),
         ("an association's summary", lambda: edit(
             content / "associations" / f"{ASSOCIATION}.md",
             field("summary", '"Des traductions pour tous, à distance."')), False, None),
@@ -782,7 +788,9 @@ def test_a_build_after_text_edits_takes_the_plan_kept_by_an_earlier_one(
         assert report.incremental, what
         if most is not None:
             assert report.rendered <= most, what
-        assert_like_a_clean_build(content, out, tmp_path / f"clean-{index}")
+        clean = assert_like_a_clean_build(content, out, tmp_path / f"clean-{index}")
+        # Counted by the build that made the plan, for one that takes it.
+        assert (report.missions, report.closed) == (clean.missions, clean.closed), what
     # Another day plans again (which missions are closed).
     edit(mission, append("Le lendemain."))
     assert build(options(content, out, today=TODAY + dt.timedelta(days=1))).replanned
