@@ -12,7 +12,10 @@ made again only when missing), every run measures, as separate processes:
 
   ours, no index     cold build (`missions build --no-search`, empty --out, no cache),
                      then the rebuild after appending a sentence to one mission's body
-                     (same --out, whatever the first build left behind);
+                     (same --out, whatever the first build left behind), and --rebuilds
+                     in all, the sentence taken out and put back in turn (a rebuild
+                     takes a second where the machine's noise moves it by a third: one
+                     sample a run gives a median of three that moves as much);
   ours, with index   the same without --no-search (our Pagefind bundle and facet index);
   Hugo               the same missions converted into a Hugo site (benchmarks/hugo/:
                      equivalent templates, both languages), cold (no public/, no cache),
@@ -563,14 +566,18 @@ def run_size(missions: int, args: argparse.Namespace, code: Path) -> Results:
         if search:
             results.sizes["ours"] = tree_size(out)
             results.sizes["ours pagefind"] = tree_size(out / "pagefind")
-        ours_edit.apply()
         try:
-            results.add(f"ours rebuild {label}",
-                        measure(command, scratch, cwd=code, timeout=args.timeout, own=True))
-            settle(workdir)
+            # Each a rebuild after one edit: the sentence appended, then taken out again.
+            for index in range(1 if search else args.rebuilds):
+                (ours_edit.apply if index % 2 == 0 else ours_edit.undo)()
+                results.add(f"ours rebuild {label}",
+                            measure(command, scratch, cwd=code, timeout=args.timeout,
+                                    own=True))
+                settle(workdir)
         finally:
             ours_edit.undo()
-        _progress(results, [f"ours cold {label}", f"ours rebuild {label}"])
+        _progress(results, [f"ours cold {label}", f"ours rebuild {label}"],
+                  1 if search else args.rebuilds)
 
     def theirs() -> None:
         assert hugo and site and public and hugo_cache and hugo_edit
@@ -613,11 +620,16 @@ def run_size(missions: int, args: argparse.Namespace, code: Path) -> Results:
     return results
 
 
-def _progress(results: Results, names: Sequence[str]) -> None:
+def _progress(results: Results, names: Sequence[str], last: int = 1) -> None:
+    """The samples of `names` just measured: the last one of each, but for the last name,
+    whose `last` samples are shown (their median, then each)."""
     shown = []
     for name in names:
-        sample = results.samples[name][-1]
-        shown.append(f"{name} {sample.seconds:.2f} s {_value(sample, 'total_mb'):.0f} MB")
+        samples = results.samples[name][-(last if name == names[-1] else 1):]
+        seconds = statistics.median(s.seconds for s in samples)
+        each = f" ({', '.join(f'{s.seconds:.2f}' for s in samples)})" if len(samples) > 1 else ""
+        shown.append(f"{name} {seconds:.2f} s{each} "
+                     f"{max(_value(s, 'total_mb') for s in samples):.0f} MB")
     print("    " + " | ".join(shown), flush=True)
 
 
@@ -658,8 +670,10 @@ def table(results: Results) -> str:
          "Hugo + Pagefind", ["hugo rebuild", "pagefind rebuild"], None, None),
     ]
     runs = len(r.samples.get("ours cold no index", []))
+    rebuilds = len(r.samples.get("ours rebuild no index", []))
+    also = f"; ours rebuild no index: {rebuilds} samples" if rebuilds > runs else ""
     lines = [
-        f"#### {r.missions:,} missions ({runs} runs, medians)",
+        f"#### {r.missions:,} missions ({runs} runs, medians{also})",
         "",
         ("| | ours s | ours CPU s | ours peak MB: main process / all processes | "
          "compared with | their s | their CPU s | their peak MB | ratio ours / theirs | "
@@ -761,6 +775,9 @@ def main() -> None:
     parser.add_argument("--missions", type=int, nargs="+", default=[1000, 10000],
                         help="board sizes (default: 1000 10000)")
     parser.add_argument("--runs", type=int, default=3, help="runs per size; medians shown")
+    parser.add_argument("--rebuilds", type=int, default=5,
+                        help="rebuilds without index measured per run, after one edit each "
+                        "(default 5)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/bench"),
                         help="boards, outputs and results (boards are kept between runs)")
     parser.add_argument("--skip-hugo", action="store_true", help="measure ours only")
