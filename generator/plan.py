@@ -142,7 +142,7 @@ class LazyPages(Sequence[Page]):
     """Pages made when first asked for, whose output and kind are known without them: a
     plan kept on disk by an earlier build (build.Planned). A rebuild after an edit then
     makes the few pages it renders or fingerprints again, not all 13,887 at 10,000
-    missions (70 ms and 70 MB of a rebuild of under a second)."""
+    missions (50 ms and 20 MB of memory of a rebuild of under a second)."""
 
     outputs: tuple[str, ...]  # Page.output of each page, in order
     kinds: tuple[str, ...]  # Page.kind of each page
@@ -379,7 +379,7 @@ def with_objects(site_plan: Plan, new: Mapping[str, Association | Mission],
     else:
         swapped = list(site_plan.pages)
         for index in sorted({i for source in new for i in where.get(source, ())}):
-            swapped[index] = swap_objects(swapped[index], new)
+            swapped[index] = _swap_objects(swapped[index], new)
         pages = tuple(swapped)
     return replace(
         site_plan, pages=pages,
@@ -388,7 +388,7 @@ def with_objects(site_plan: Plan, new: Mapping[str, Association | Mission],
     )
 
 
-def swap_objects(page: Page, new: Mapping[str, Association | Mission]) -> Page:
+def _swap_objects(page: Page, new: Mapping[str, Association | Mission]) -> Page:
     """`page` with the objects of `new` (by source file) in place of its own."""
 
     def one(value: Any) -> Any:
