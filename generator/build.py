@@ -1030,7 +1030,7 @@ def _stale_pages(site: Site, site_plan: Plan, prints: Fingerprints, earlier: Pla
     for association in site.associations if fields or pages else ():
         if association.slug in fields or association.slug in pages:
             add(association.source, association.slug in fields, "association")
-    if prints.cards_differ(earlier.prints):
+    if cards:  # the same files: every card differing is in `cards`
         stale.update(i for i, kind in enumerate(kinds) if kind == "search")
     return stale
 

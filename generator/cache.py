@@ -411,8 +411,7 @@ class Cache:
 
     def _store_made(self, db: sqlite3.Connection) -> None:
         db.execute("INSERT OR REPLACE INTO meta VALUES ('model_key', ?)", (self.model_key,))
-        changed = self._new_objects | self._gone_objects
-        touched = {_bucket(p) for p in changed}
+        touched = {_bucket(p) for p in self._new_objects | self._gone_objects}
         if touched:
             # Their paths: those they held, then those made since, each once, in order.
             members = {b: dict.fromkeys(self._buckets.get(b, ())) for b in touched}

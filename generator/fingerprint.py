@@ -138,16 +138,13 @@ class Fingerprints:
                 _joined(deps[a.source]) for a in site.associations if a.slug == slug))
         return copy
 
-    def mission(self, mission: Mission) -> bytes:
-        return self._missions[(mission.slug, mission.lang)]
-
     def missions(self, missions: Iterable[Mission]) -> bytes:
         """Of a list of missions with their texts (feeds): their digests joined, rather
         than of() walking them one by one (a tenth of a second a build at 10,000)."""
         return digest(b"".join(self.mission_prints(missions)))
 
     def mission_prints(self, missions: Iterable[Mission]) -> list[bytes]:
-        """mission() of each, in order."""
+        """The fingerprint of each mission (text, card, association), in order."""
         prints = self._missions
         return [prints[(m.slug, m.lang)] for m in missions]
 
@@ -159,7 +156,7 @@ class Fingerprints:
         takes for every page holding them; then of the others, those whose text differs
         (or, for a mission, what its page shows of its association), which only their
         own pages show. page() differs for no other page, but the search pages when a
-        card differs (cards_differ)."""
+        card differs."""
         cards = frozenset(key for key, value in self._cards.items()
                           if other._cards.get(key) != value)
         texts = frozenset(key for key, value in self._missions.items()
@@ -170,9 +167,6 @@ class Fingerprints:
                           if slug not in fields
                           and other._association_pages.get(slug) != value)
         return cards, fields, texts, pages
-
-    def cards_differ(self, other: Fingerprints) -> bool:
-        return self._cards != other._cards
 
     def association(self, association: Association) -> bytes:
         return self._associations[association.slug]
