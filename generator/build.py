@@ -94,6 +94,7 @@ from generator.search import (
     Wording,
     facet_index,
     facet_names,
+    index_copy,
     indexed_missions,
     start_pagefind,
 )
@@ -587,8 +588,10 @@ class _Build:
         try:
             # A new day, theme or setting renders every page again, but not every text.
             renderer.markdown_cache.update(self.cache.all_markdown())
+            # Pagefind reads copies of the mission pages reduced to what it indexes.
+            copies = staging / _INDEX_COPIES if outputs.search else None
             items = render_pages(site_plan.pages, renderer, staging, self.options.jobs,
-                                 self.progress, outputs.national_item)
+                                 self.progress, outputs.national_item, copies)
             self.cache.keep_markdown(renderer.markdown_cache.items())
             self.cache.keep_fragments(items)
             self.step("render pages")
@@ -625,8 +628,10 @@ class _Build:
             # the other files and saves the cache and another checks the links: it keeps
             # both cores busy only part of its time (started after the forks above, so
             # that they do not inherit it).
+            # No copy at all: the theme marks no page, which Pagefind must be shown.
+            read = copies if copies is not None and copies.is_dir() else staging
             try:
-                indexing = (outputs.start_index(staging, staging / BUNDLE) if outputs.search
+                indexing = (outputs.start_index(read, staging / BUNDLE) if outputs.search
                             else None)
             except BaseException:
                 for wait in (plan_bytes, checked):
@@ -666,6 +671,10 @@ class _Build:
             search_seconds = (time.perf_counter() - search_started
                               if indexing is not None and indexing.started else 0.0)
             self.step("search index")
+            if read is not staging:  # out of the site, removed in the background
+                cache = cache_dir(self.out)
+                _discard(read, self.out, (cache if cache.is_dir() else self.out.parent)
+                         / f".{self.out.name}.index.trash-{os.getpid()}")
             self.cache.mark_dirty()
             _swap(staging, self.out)
             self.step("swap")
@@ -1431,11 +1440,20 @@ def _remove(out: Path, name: str) -> None:
         folder = folder.parent
 
 
-def _write_page(renderer: Renderer, page: Page, staging: Path) -> None:
+def _write_page(renderer: Renderer, page: Page, staging: Path,
+                index_copies: str | None = None) -> None:
+    data = renderer.render(page).encode("utf-8")
+    _write_file(os.path.join(staging, page.output), data)
+    if index_copies is not None and page.kind == "mission":
+        # What Pagefind reads of a mission page, written beside (see index_copy).
+        copy = index_copy(data)
+        if copy is not None:
+            _write_file(os.path.join(index_copies, page.output), copy)
+
+
+def _write_file(target: str, data: bytes) -> None:
     # With os calls: pathlib's mkdir and write_text take twice as long (16 µs a page
     # more, for 14,000 pages at 10,000 missions). The folder is made only when missing.
-    target = os.path.join(staging, page.output)
-    data = renderer.render(page).encode("utf-8")
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
     try:
         handle = os.open(target, flags, 0o666)
@@ -1450,10 +1468,12 @@ Extra = Callable[[Page], "tuple[bytes, str] | None"]  # made beside a page: (key
 
 
 def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs: int,
-                 progress: Progress | None = None,
-                 extra: Extra | None = None) -> dict[bytes, str]:
+                 progress: Progress | None = None, extra: Extra | None = None,
+                 index_copies: Path | None = None) -> dict[bytes, str]:
     """Render every page into `staging`, spread over `jobs` processes. Returns what
-    `extra` made beside the pages (missions.xml items), by key.
+    `extra` made beside the pages (missions.xml items), by key. With `index_copies`, what
+    Pagefind needs of the mission pages is written into that folder too, at the same
+    paths (search.index_copy).
 
     Workers are forked children sharing the planned site without copying it; this process
     and each of them take runs of pages from a queue until none is left (see _runs),
@@ -1463,11 +1483,12 @@ def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs:
     """
     jobs = max(1, min(jobs, len(pages) // 50 or 1))  # forking costs more than tiny sites
     total = len(pages)
+    copies = None if index_copies is None else str(index_copies)
 
     def write_share(share: Iterable[Page], told: Progress | None) -> dict[bytes, str]:
         made: dict[bytes, str] = {}
         for done, page in enumerate(share, start=1):
-            _write_page(renderer, page, staging)
+            _write_page(renderer, page, staging, copies)
             beside = extra(page) if extra is not None else None
             if beside is not None:
                 made[beside[0]] = beside[1]
@@ -1649,6 +1670,7 @@ def _in_child(work: Callable[[], object], nice: int = 0, *, bound: bool = True
     return wait
 
 
+_INDEX_COPIES = ".index-copies"  # in the staging folder (see index_copy)
 _BESIDE_INDEX = 10  # the niceness of the processes working beside Pagefind
 
 _RUN_BYTES = 4  # a run's number in the queue: read whole (pipe reads under PIPE_BUF)

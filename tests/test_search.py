@@ -22,7 +22,16 @@ from generator.build import BuildOptions, build, load_site
 from generator.cli import main
 from generator.errors import BuildError, ContentError
 from generator.model import Mission
-from generator.search import BANDS, DIGITS, band, pack, slugify, unpack
+from generator.search import (
+    BANDS,
+    DIGITS,
+    band,
+    index_copy,
+    pack,
+    slugify,
+    start_pagefind,
+    unpack,
+)
 from tests.conftest import (
     EXAMPLE_CONTENT,
     FIXTURE_BOARD,
@@ -269,6 +278,69 @@ def test_a_theme_that_marks_no_page_fails_the_build(board: Path, tmp_path: Path)
     with pytest.raises(BuildError, match="must mark the content of open missions"):
         build(BuildOptions(content=board, out=out, today=TODAY, theme=theme))
     assert not out.exists()
+
+
+# Pagefind reads copies of the mission pages reduced to what it indexes (index_copy).
+
+PAGE = (b'<!doctype html>\n<html lang="fr">\n<head><title>T</title><meta charset="utf-8"></head>'
+        b'<body><header><nav><a href="/">Accueil</a></nav></header>'
+        b'<div class="wrap"><article class="mission" data-pagefind-body><h1>Titre</h1>'
+        b'<div><p>Texte</p><div hidden data-pagefind-ignore><span data-pagefind-filter="skill">'
+        b'Traduction</span></div></div><script src="/apply.js" defer></script>'
+        b'</article><div>Apr\xc3\xa8s</div></div><footer>Pied</footer></body></html>')
+REDUCED = (b'<!doctype html><html lang="fr"><body><article class="mission" data-pagefind-body>'
+           b'<h1>Titre</h1><div><p>Texte</p><div hidden data-pagefind-ignore>'
+           b'<span data-pagefind-filter="skill">Traduction</span></div></div>'
+           b'<script src="/apply.js" defer></script></article></body></html>')
+
+
+def test_an_index_copy_is_the_html_tag_and_the_marked_element() -> None:
+    assert index_copy(PAGE) == REDUCED
+    assert index_copy(PAGE.replace(b" data-pagefind-body", b"")) is None  # left out
+    nested = PAGE.replace(b"<h1>Titre</h1>", b"<article><h1>Titre</h1></article>")
+    assert index_copy(nested) == REDUCED.replace(b"<h1>Titre</h1>",
+                                                 b"<article><h1>Titre</h1></article>")
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    (b"<title>", b'<meta data-pagefind-meta="image[content]" content="/a.png"><title>'),
+    (b"<nav>", b'<nav data-pagefind-filter="place:Lyon">'),
+    (b"<footer>Pied", b"<footer><h1>Pied</h1>"),  # Pagefind's title: the first h1 anywhere
+    (b"<footer>Pied", b'<footer><img src="/a.png" alt="a">'),  # and its image
+    (b"<div>Apr", b"<div data-pagefind-body>Apr"),  # two marked elements
+    (b"<p>Texte</p>", b"<p>Texte</p><!-- <article> -->"),  # a tag that is none
+    (b'defer></script>', b"defer>if (a<b) {}</script>"),
+    (b"<p>Texte</p>", b"<style>p{}</style><textarea>x</article></textarea>"),
+    (b"</article>", b""),  # no end tag
+    (b'<article class="mission" data-pagefind-body>', b"<ARTICLE data-pagefind-body>"),
+    (b'<article class="mission" data-pagefind-body>', b'<article title="a>b" data-pagefind-body>'),
+    (b'<html lang="fr">', b'<html lang="fr" data-pagefind-body>'),
+    (b'<body>', b'<body data-pagefind-body>'),
+    (b'<h1>Titre</h1>', b'<h1>Titre</h1><img data-pagefind-body src="/a.png" alt="">'),
+])
+def test_an_index_copy_in_any_doubt_is_the_whole_page(old: bytes, new: bytes) -> None:
+    page = PAGE.replace(old, new, 1)
+    assert page != PAGE
+    assert index_copy(page) is page
+
+
+def test_pagefind_indexes_the_copies_as_it_would_the_pages(example_site: Path,
+                                                          tmp_path: Path) -> None:
+    # The build's bundle was made from the copies; this one from the pages themselves.
+    pages = sorted(example_site.glob("**/missions/*/index.html"))
+    whole = [page.read_bytes() for page in pages]
+    reduced = [index_copy(data) for data in whole]
+    assert sum(copy is not None for copy in reduced) == len(fragments(example_site)) > 10
+    assert all(copy is None or (copy is not data and len(copy) < 0.7 * len(data))
+               for data, copy in zip(whole, reduced, strict=True))  # none kept whole
+    site = tmp_path / "site"
+    for page in pages:
+        target = site / page.relative_to(example_site)
+        target.parent.mkdir(parents=True)
+        shutil.copyfile(page, target)
+    start_pagefind(site, len(fragments(example_site)), site / "pagefind", ("", "en/"))()
+    assert fragments(site) == fragments(example_site)
+    assert not any(".index-copies" in str(path) for path in example_site.rglob("*"))
 
 
 def children() -> list[str]:
