@@ -23,6 +23,7 @@ import pickle
 import shutil
 import signal
 import subprocess
+import sys
 import time
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -585,13 +586,12 @@ class _Build:
                  outputs: _Outputs) -> tuple[int, float]:
         """Build everything into a new folder and swap it with the output folder."""
         staging = _staging_dir(self.out)
+        indexing: Indexing | None = None
         try:
             # A new day, theme or setting renders every page again, but not every text.
             renderer.markdown_cache.update(self.cache.all_markdown())
-            # Pagefind reads copies of the mission pages reduced to what it indexes.
-            copies = staging / _INDEX_COPIES if outputs.search else None
-            items = render_pages(site_plan.pages, renderer, staging, self.options.jobs,
-                                 self.progress, outputs.national_item, copies)
+            items, indexing, read = self._render_and_index(site_plan, renderer, outputs,
+                                                           staging)
             self.cache.keep_markdown(renderer.markdown_cache.items())
             self.cache.keep_fragments(items)
             self.step("render pages")
@@ -624,21 +624,6 @@ class _Build:
                         wait()
                 raise
             checked = _after(feeds_written, checked)
-            # Pagefind reads the mission pages, all written now, while this process makes
-            # the other files and saves the cache and another checks the links: it keeps
-            # both cores busy only part of its time (started after the forks above, so
-            # that they do not inherit it).
-            # No copy at all: the theme marks no page, which Pagefind must be shown.
-            read = copies if copies is not None and copies.is_dir() else staging
-            try:
-                indexing = (outputs.start_index(read, staging / BUNDLE) if outputs.search
-                            else None)
-            except BaseException:
-                for wait in (plan_bytes, checked):
-                    with contextlib.suppress(BaseException):
-                        wait()
-                raise
-            search_started = time.perf_counter()
             try:
                 outputs.write(names, staging)
                 self.step("feeds and other files")
@@ -653,25 +638,18 @@ class _Build:
                 for wait in (plan_bytes, checked):
                     with contextlib.suppress(BaseException):
                         wait()  # reaped; what went wrong here is what is reported
-                if indexing is not None:
-                    indexing.stop()
                 raise
-            try:
-                broken = checked()
-                if broken:
-                    raise ContentError(broken)
-                self.step("link check")
-                if indexing is not None:  # before the swap: the bundle is in the new folder
-                    indexing()
-            except BaseException:
-                if indexing is not None:
-                    indexing.stop()
-                raise
-            # From its start, beside the steps above, to its end.
-            search_seconds = (time.perf_counter() - search_started
+            broken = checked()
+            if broken:
+                raise ContentError(broken)
+            self.step("link check")
+            if indexing is not None:  # before the swap: the bundle is in the new folder
+                indexing()
+            # From its start, beside the rendering and the steps above, to its end.
+            search_seconds = (time.perf_counter() - indexing.since
                               if indexing is not None and indexing.started else 0.0)
             self.step("search index")
-            if read is not staging:  # out of the site, removed in the background
+            if read != staging:  # out of the site, removed in the background
                 cache = cache_dir(self.out)
                 _discard(read, self.out, (cache if cache.is_dir() else self.out.parent)
                          / f".{self.out.name}.index.trash-{os.getpid()}")
@@ -679,11 +657,52 @@ class _Build:
             _swap(staging, self.out)
             self.step("swap")
         except BaseException:
+            if indexing is not None:
+                indexing.stop()
             shutil.rmtree(staging, ignore_errors=True)
             raise
         self.cache.save(folder_id(self.out), outputs.fingerprints)
         self.step("save cache")
         return len(outputs.fingerprints), search_seconds
+
+    def _progress_from(self, done: int, pages: Sequence[Page]) -> Progress | None:
+        """The progress of rendering a part of `pages`, the first `done` being rendered."""
+        told = self.progress
+        if told is None:
+            return None
+        return lambda more, _: told(done + more, len(pages))
+
+    def _render_and_index(self, site_plan: Plan, renderer: Renderer, outputs: _Outputs,
+                          staging: Path) -> tuple[dict[bytes, str], Indexing | None, Path]:
+        """Render every page into `staging` and, with a search index, start Pagefind as
+        soon as the mission pages, the only ones it reads, are written: the other pages
+        are rendered beside it by processes giving way to it, in the time its last half,
+        on one core, leaves the other idle. Returns what `render_pages` made, the index
+        under way (the caller waits for it or stops it) and the folder Pagefind reads.
+
+        Pagefind reads copies of the mission pages reduced to what it indexes
+        (search.index_copy) from a folder in `staging`, moved out before the swap; the
+        mission pages themselves when no copy was made (no page marked: Pagefind must
+        be shown, and the build fails, see Indexing)."""
+        pages, jobs = site_plan.pages, self.options.jobs
+        if not outputs.search:
+            return (render_pages(pages, renderer, staging, jobs, self.progress,
+                                 outputs.national_item), None, staging)
+        first = [page for page in pages if page.kind == "mission"]
+        then = [page for page in pages if page.kind != "mission"]
+        copies = staging / _INDEX_COPIES
+        items = render_pages(first, renderer, staging, jobs, self._progress_from(0, pages),
+                             outputs.national_item, copies)
+        read = copies if copies.is_dir() else staging
+        indexing = outputs.start_index(read, staging / BUNDLE)
+        try:
+            items.update(render_pages(then, renderer, staging, jobs,
+                                      self._progress_from(len(first), pages),
+                                      outputs.national_item, nice=_BESIDE_INDEX))
+        except BaseException:
+            indexing.stop()
+            raise
+        return items, indexing, read
 
     def _update(self, site_plan: Plan, renderer: Renderer, theme: Theme, outputs: _Outputs,
                 known: Mapping[str, bytes], changed: list[str],
@@ -1469,7 +1488,7 @@ Extra = Callable[[Page], "tuple[bytes, str] | None"]  # made beside a page: (key
 
 def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs: int,
                  progress: Progress | None = None, extra: Extra | None = None,
-                 index_copies: Path | None = None) -> dict[bytes, str]:
+                 index_copies: Path | None = None, nice: int = 0) -> dict[bytes, str]:
     """Render every page into `staging`, spread over `jobs` processes. Returns what
     `extra` made beside the pages (missions.xml items), by key. With `index_copies`, what
     Pagefind needs of the mission pages is written into that folder too, at the same
@@ -1480,6 +1499,8 @@ def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs:
     write their files, and the children send back the Markdown they rendered so that
     feeds and the search index reuse it instead of rendering every body again.
     `progress` hears from this process only, which counts its pages times `jobs`.
+    With `nice`, the forked processes alone render, at that lower priority, giving way to
+    another program (Pagefind); this one waits for them, and `progress` hears of the end.
     """
     jobs = max(1, min(jobs, len(pages) // 50 or 1))  # forking costs more than tiny sites
     total = len(pages)
@@ -1508,18 +1529,19 @@ def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs:
         for name in env.list_templates():
             with contextlib.suppress(jinja2.TemplateError, UnicodeDecodeError, OSError):
                 env.get_template(name)
-    _share_cards(pages, renderer, jobs)
+    _share_cards(pages, renderer, jobs, nice)
     # Everything made so far (the site, the plan, the cache) outlives the rendering: out
     # of the garbage collector's sight (see _Build.run), forked workers stop copying the
     # memory pages its collections would touch.
     gc.freeze()
-    return _render_forked(pages, renderer, staging, jobs, progress, write_share, total)
+    return _render_forked(pages, renderer, staging, jobs, progress, write_share, total, nice)
 
 
 SHARED_CARDS = 1000  # cards made before the render workers fork, from this many on
 
 
-def _share_cards(pages: Sequence[Page], renderer: Renderer, jobs: int) -> None:
+def _share_cards(pages: Sequence[Page], renderer: Renderer, jobs: int, nice: int = 0
+                 ) -> None:
     """Make the cards the listings among `pages` show before the render workers fork,
     spread over `jobs` processes. A mission is on five listings or so, spread over the
     workers: each would make nearly every card again (0.1 ms each, 20,000 at 10,000
@@ -1528,7 +1550,8 @@ def _share_cards(pages: Sequence[Page], renderer: Renderer, jobs: int) -> None:
 
     The levels of the cards (their heading) are the theme's choice, for each kind of
     listing: the first page of each kind with pages in numbers is rendered to learn them.
-    A kind's other pages asking for other levels only make those cards themselves."""
+    A kind's other pages asking for other levels only make those cards themselves.
+    With `nice`, forked processes of that priority make them all."""
     shown = {(page.lang, mission.slug) for page in pages if page.kind != "mission"
              for mission in page.missions}
     if len(shown) < SHARED_CARDS:
@@ -1546,11 +1569,13 @@ def _share_cards(pages: Sequence[Page], renderer: Renderer, jobs: int) -> None:
     waits: list[Callable[[], bytes]] = []
     mine: Mapping[tuple[str, str, int], str] = {}
     try:
-        for share in range(1, jobs):
-            waits.append(_in_child(functools.partial(renderer.cards, wanted[share::jobs])))
+        for share in range(0 if nice else 1, jobs):
+            waits.append(_in_child(functools.partial(renderer.cards, wanted[share::jobs]),
+                                   nice))
         # Any error is met again by the page showing the card, which reports it.
-        with contextlib.suppress(Exception):
-            mine = renderer.cards(wanted[0::jobs])
+        if not nice:
+            with contextlib.suppress(Exception):
+                mine = renderer.cards(wanted[0::jobs])
     finally:
         made = [wait() for wait in waits]  # every process started, reaped
     renderer.keep_cards(mine)
@@ -1694,6 +1719,20 @@ def _run_queue(count: int) -> tuple[int, int]:
     return read_end, size
 
 
+def _tell_while_queued(queue: int, size: int, total: int, progress: Progress) -> None:
+    """Tell `progress` of the runs taken from the queue by other processes, until none
+    is left: the bytes in the pipe say how many are."""
+    import fcntl  # POSIX only, as fork is
+    import termios
+
+    while True:
+        left = int.from_bytes(fcntl.ioctl(queue, termios.FIONREAD, bytes(4)), sys.byteorder)
+        if not left:
+            return
+        progress(max(0, total - left // _RUN_BYTES * size), total)
+        time.sleep(0.25)
+
+
 def _runs(queue: int, size: int, pages: Sequence[Page]) -> Iterator[Page]:
     """The pages of each run this process takes from the queue."""
     while claimed := os.read(queue, _RUN_BYTES):
@@ -1704,7 +1743,7 @@ def _runs(queue: int, size: int, pages: Sequence[Page]) -> Iterator[Page]:
 def _render_forked(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs: int,
                    progress: Progress | None,
                    write_share: Callable[[Iterable[Page], Progress | None], dict[bytes, str]],
-                   total: int) -> dict[bytes, str]:
+                   total: int, nice: int = 0) -> dict[bytes, str]:
     parent = os.getpid()
     queue, size = _run_queue(len(pages))
     children: list[tuple[int, int]] = []
@@ -1715,9 +1754,13 @@ def _render_forked(pages: Sequence[Page], renderer: Renderer, staging: Path, job
     renderer.markdown.reference  # noqa: B018 - made when first read
     _libc()  # for the workers' _exit_with
     try:
-        for _ in range(1, jobs):
-            children.append(_render_worker(pages, renderer, parent, queue, size, write_share))
-        made = write_share(_runs(queue, size, pages), progress)
+        for _ in range(0 if nice else 1, jobs):
+            children.append(_render_worker(pages, renderer, parent, queue, size, write_share,
+                                           nice))
+        if not nice:
+            made = write_share(_runs(queue, size, pages), progress)
+        elif progress is not None:
+            _tell_while_queued(queue, size, total, progress)
     except BaseException as exc:  # noqa: BLE001 - re-raised after the children are reaped
         failure = exc  # a fork that failed too: the workers started are reaped below
         while os.read(queue, 4096):  # the runs left: the workers stop after their own
@@ -1748,8 +1791,8 @@ def _render_forked(pages: Sequence[Page], renderer: Renderer, staging: Path, job
 
 def _render_worker(pages: Sequence[Page], renderer: Renderer, parent: int, queue: int,
                    size: int,
-                   write_share: Callable[[Iterable[Page], Progress | None], dict[bytes, str]]
-                   ) -> tuple[int, int]:
+                   write_share: Callable[[Iterable[Page], Progress | None], dict[bytes, str]],
+                   nice: int = 0) -> tuple[int, int]:
     """Fork a worker taking runs from `queue`; returns its pid and the read end of the
     pipe its report (an error or None, its Markdown, what `extra` made) comes through."""
     read_end, write_end = os.pipe()
@@ -1767,6 +1810,9 @@ def _render_worker(pages: Sequence[Page], renderer: Renderer, parent: int, queue
         try:
             _exit_with(parent)
             os.close(read_end)
+            if nice:
+                with contextlib.suppress(OSError):
+                    os.nice(nice)
             try:
                 mine = write_share(_runs(queue, size, pages), None)
                 payload = pickle.dumps((None, dict(renderer.markdown_cache), mine))

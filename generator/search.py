@@ -22,6 +22,7 @@ import os
 import re
 import subprocess
 import tempfile
+import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -467,6 +468,7 @@ class Indexing:
                  bundle: Path, expected: int) -> None:
         self.process, self.output, self.bundle, self.expected = process, output, bundle, expected
         self.started = process is not None  # False: nothing to index, Pagefind not run
+        self.since = time.perf_counter()
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -343,3 +343,33 @@ def test_the_command_leaves_with_clicks_status_and_its_output_flushed(tmp_path: 
     missing = subprocess.run([*command[:5], "--content", str(tmp_path / "nowhere")],
                              capture_output=True, text=True, check=False)
     assert missing.returncode == 2 and "nowhere" in missing.stderr
+
+
+def test_a_build_with_an_index_tells_its_progress_over_all_pages(tmp_path: Path) -> None:
+    # The mission pages are rendered first (Pagefind starts with them), then the others.
+    told: list[tuple[int, int]] = []
+    report = build(BuildOptions(content=EXAMPLE_CONTENT, out=tmp_path / "site", today=TODAY),
+                   progress=lambda done, total: told.append((done, total)))
+    assert {total for _, total in told} == {report.pages}
+    assert told[-1] == (report.pages, report.pages)
+    done = [count for count, _ in told]
+    assert done == sorted(done) and len(set(done)) > 1
+
+
+def test_progress_is_told_from_the_runs_other_processes_have_not_taken(tmp_path: Path) -> None:
+    import os
+
+    from generator.build import _run_queue, _tell_while_queued
+
+    queue, size = _run_queue(100)  # 4 runs of 25 pages
+    told: list[tuple[int, int]] = []
+
+    def take_a_run(done: int, total: int) -> None:  # as a render worker would meanwhile
+        told.append((done, total))
+        os.read(queue, 4)
+
+    try:
+        _tell_while_queued(queue, size, 100, take_a_run)
+    finally:
+        os.close(queue)
+    assert told == [(0, 100), (25, 100), (50, 100), (75, 100)]
