@@ -331,14 +331,15 @@ class Cache:
         db = self._db
         if db is None:
             return
+        # The keys stored are read (from the primary key's index alone) and the unused
+        # ones deleted by key: the used keys copied into a temporary table for a
+        # `NOT IN` took 0.3 s at 10,000 missions, even for a first build, whose tables
+        # are still empty here.
         with self._transaction(db):
             for table, keys in (("markdown", bodies), ("fragments", items)):
-                db.execute(f"CREATE TEMP TABLE IF NOT EXISTS used_{table} (key PRIMARY KEY)")
-                db.execute(f"DELETE FROM used_{table}")
-                db.executemany(f"INSERT OR IGNORE INTO used_{table} VALUES (?)",
-                               ((k,) for k in keys))
-                db.execute(f"DELETE FROM {table} WHERE key NOT IN "
-                           f"(SELECT key FROM used_{table})")
+                unused = [row for row in db.execute(f"SELECT key FROM {table}")
+                          if row[0] not in keys]
+                db.executemany(f"DELETE FROM {table} WHERE key = ?", unused)
 
     def keep_national(self, record: National) -> None:
         """How the missions.xml being made is made: saved with the outputs, it holds for
