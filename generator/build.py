@@ -29,7 +29,7 @@ import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 import jinja2
 
@@ -73,6 +73,7 @@ from generator.fingerprint import (
 )
 from generator.frontmatter import Document
 from generator.links import check_output
+from generator.markdown import make_markdown
 from generator.model import Association, Mission, Site
 from generator.plan import (
     FEED_ATOM,
@@ -262,6 +263,8 @@ def _never(path: str, stat: str) -> bool:
     return False
 
 
+_T = TypeVar("_T")
+
 PARALLEL_CHECK = 2000  # missions to check before a second process is worth its start
 
 
@@ -419,6 +422,9 @@ class _Build:
         self.replanned = True
         self.steps: list[tuple[str, float]] = []
         self.last = started
+        # Markdown rendered ahead by another process in a first build (_markdown_ahead):
+        # taken by the render workers when they fork, and called again on every path.
+        self.ahead: Callable[[], Mapping[str, str]] = dict
 
     def step(self, name: str) -> None:
         now = time.perf_counter()
@@ -486,6 +492,7 @@ class _Build:
         try:
             return self._run()
         finally:
+            self.ahead()  # reaped, whatever happened; nothing left if taken already
             gc.unfreeze()
 
     def _run(self) -> BuildReport:
@@ -497,6 +504,10 @@ class _Build:
             site, deps, cards, model_key = _load(options.content, self.cache, options.jobs,
                                                  self.changed, self.stats)
         self.step("read and check")
+        if not self.cache.has_markdown and not self.cache.markdown:  # no text rendered yet
+            self.ahead = _markdown_ahead(
+                [m.body for m in site.missions if options.drafts or not m.draft]
+                + [a.body for a in site.associations], options.jobs)  # those pages show
         base_url = options.base_url
         if base_url is not None and not base_url.endswith("/"):
             base_url += "/"
@@ -687,12 +698,12 @@ class _Build:
         pages, jobs = site_plan.pages, self.options.jobs
         if not outputs.search:
             return (render_pages(pages, renderer, staging, jobs, self.progress,
-                                 outputs.national_item), None, staging)
+                                 outputs.national_item, ahead=self.ahead), None, staging)
         first = [page for page in pages if page.kind == "mission"]
         then = [page for page in pages if page.kind != "mission"]
         copies = staging / _INDEX_COPIES
         items = render_pages(first, renderer, staging, jobs, self._progress_from(0, pages),
-                             outputs.national_item, copies)
+                             outputs.national_item, copies, ahead=self.ahead)
         read = copies if copies.is_dir() else staging
         indexing = outputs.start_index(read, staging / BUNDLE)
         try:
@@ -1488,11 +1499,13 @@ Extra = Callable[[Page], "tuple[bytes, str] | None"]  # made beside a page: (key
 
 def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs: int,
                  progress: Progress | None = None, extra: Extra | None = None,
-                 index_copies: Path | None = None, nice: int = 0) -> dict[bytes, str]:
+                 index_copies: Path | None = None, nice: int = 0,
+                 ahead: Callable[[], Mapping[str, str]] | None = None) -> dict[bytes, str]:
     """Render every page into `staging`, spread over `jobs` processes. Returns what
     `extra` made beside the pages (missions.xml items), by key. With `index_copies`, what
     Pagefind needs of the mission pages is written into that folder too, at the same
-    paths (search.index_copy).
+    paths (search.index_copy). `ahead`: gives the Markdown rendered meanwhile by another
+    process (_markdown_ahead), taken as late as can be, just before the workers fork.
 
     Workers are forked children sharing the planned site without copying it; this process
     and each of them take runs of pages from a queue until none is left (see _runs),
@@ -1518,6 +1531,8 @@ def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs:
         return made
 
     if jobs == 1 or not hasattr(os, "fork"):
+        if ahead is not None:
+            renderer.markdown_cache.update(ahead())
         made = write_share(pages, progress)
         if progress is not None:
             progress(total, total)
@@ -1530,6 +1545,8 @@ def render_pages(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs:
             with contextlib.suppress(jinja2.TemplateError, UnicodeDecodeError, OSError):
                 env.get_template(name)
     _share_cards(pages, renderer, jobs, nice)
+    if ahead is not None:
+        renderer.markdown_cache.update(ahead())
     # Everything made so far (the site, the plan, the cache) outlives the rendering: out
     # of the garbage collector's sight (see _Build.run), forked workers stop copying the
     # memory pages its collections would touch.
@@ -1582,6 +1599,48 @@ def _share_cards(pages: Sequence[Page], renderer: Renderer, jobs: int, nice: int
     for data in made:
         if data:  # else (a theme error, or the process died) the workers make them
             renderer.keep_cards(pickle.loads(data))
+
+
+AHEAD_TEXTS = 1000  # texts from which rendering them ahead is worth a process
+
+
+def _markdown_ahead(texts: Sequence[str], jobs: int) -> Callable[[], dict[str, str]]:
+    """Start rendering these Markdown texts in a forked process, while this one plans and
+    fingerprints the site and gets the render workers ready, on one core (1.5 s of the
+    other one idle at 10,000 missions). It takes runs of texts from a queue; the function
+    returned empties the queue, so that it stops after the run it is on, and gives what
+    it made, by markdown_key. The texts it did not reach are rendered by the pages that
+    show them, as without it. Call it on every path: a second call gives nothing."""
+    if jobs < 2 or len(texts) < AHEAD_TEXTS or not hasattr(os, "fork"):
+        return dict
+    queue, size = _run_queue(len(texts))
+
+    def render() -> dict[str, str]:
+        markdown = make_markdown()  # the renderer's, made the same way
+        return {markdown_key(text): markdown.render(text)
+                for text in _runs(queue, size, texts)}
+
+    try:
+        wait = _in_child(render)
+    except BaseException:
+        os.close(queue)
+        raise
+    taken = False
+
+    def take() -> dict[str, str]:
+        nonlocal taken
+        if taken:
+            return {}
+        taken = True
+        try:
+            while os.read(queue, 4096):  # the runs left: it stops after its own
+                pass
+        finally:
+            os.close(queue)
+            data = wait()
+        return pickle.loads(data) if data else {}  # nothing if it failed: pages render
+
+    return take
 
 
 def _write_aside(outputs: _Outputs, names: Sequence[str], staging: Path,
@@ -1733,11 +1792,11 @@ def _tell_while_queued(queue: int, size: int, total: int, progress: Progress) ->
         time.sleep(0.25)
 
 
-def _runs(queue: int, size: int, pages: Sequence[Page]) -> Iterator[Page]:
-    """The pages of each run this process takes from the queue."""
+def _runs(queue: int, size: int, items: Sequence[_T]) -> Iterator[_T]:
+    """The items (pages, texts) of each run this process takes from the queue."""
     while claimed := os.read(queue, _RUN_BYTES):
         start = int.from_bytes(claimed, "little") * size
-        yield from pages[start:start + size]
+        yield from items[start:start + size]
 
 
 def _render_forked(pages: Sequence[Page], renderer: Renderer, staging: Path, jobs: int,
@@ -1796,6 +1855,7 @@ def _render_worker(pages: Sequence[Page], renderer: Renderer, parent: int, queue
     """Fork a worker taking runs from `queue`; returns its pid and the read end of the
     pipe its report (an error or None, its Markdown, what `extra` made) comes through."""
     read_end, write_end = os.pipe()
+    known = len(renderer.markdown_cache)  # what this process has, the worker too
     try:
         pid = os.fork()
     except BaseException:
@@ -1815,7 +1875,10 @@ def _render_worker(pages: Sequence[Page], renderer: Renderer, parent: int, queue
                     os.nice(nice)
             try:
                 mine = write_share(_runs(queue, size, pages), None)
-                payload = pickle.dumps((None, dict(renderer.markdown_cache), mine))
+                # Only what it rendered, added after the others (a dict keeps its order):
+                # sending back every text known would pickle 35 MB at 10,000 missions.
+                rendered = dict(itertools.islice(renderer.markdown_cache.items(), known, None))
+                payload = pickle.dumps((None, rendered, mine))
                 status = 0
             except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
                 payload = pickle.dumps((f"{type(exc).__name__}: {exc}", {}, {}))

@@ -274,6 +274,51 @@ def test_rendering_over_several_processes_gives_the_same_bytes(
     assert len(tree_digest(serial)) > 150
 
 
+@pytest.mark.parametrize("ahead_fails", [False, True], ids=["ahead", "ahead-process-fails"])
+def test_markdown_rendered_ahead_by_another_process_gives_the_same_site_and_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ahead_fails: bool
+) -> None:
+    import os
+    import sqlite3
+
+    import generator.build
+    from generator.cache import cache_dir
+    from generator.markdown import make_markdown
+
+    def rendered_texts(out: Path) -> list[tuple[str, str]]:
+        db = sqlite3.connect(cache_dir(out) / "cache.sqlite3")
+        try:
+            return sorted(db.execute("SELECT key, html FROM markdown"))
+        finally:
+            db.close()
+
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    build(BuildOptions(content=EXAMPLE_CONTENT, out=serial, today=TODAY, search=False, jobs=1))
+    # Large boards only, else: here from the first text on.
+    monkeypatch.setattr(generator.build, "AHEAD_TEXTS", 1)
+    makers = tmp_path / "makers"
+
+    def noted() -> object:
+        with open(makers, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()}\n")
+        if ahead_fails:
+            raise RuntimeError("no Markdown ahead today")
+        return make_markdown()
+
+    monkeypatch.setattr(generator.build, "make_markdown", noted)
+    build(BuildOptions(content=EXAMPLE_CONTENT, out=parallel, today=TODAY, search=False,
+                       jobs=2))
+    started = makers.read_text(encoding="utf-8").split()
+    assert len(started) == 1 and started[0] != str(os.getpid())  # one process, forked
+    # What it did not make (all of it, when it failed) the render workers make.
+    assert tree_digest(parallel) == tree_digest(serial)
+    assert rendered_texts(parallel) == rendered_texts(serial) != []
+    # A build with Markdown in its cache renders none ahead.
+    build(BuildOptions(content=EXAMPLE_CONTENT, out=parallel, today=TODAY, search=False,
+                       jobs=2, drafts=True))
+    assert len(makers.read_text(encoding="utf-8").split()) == 1
+
+
 def test_feeds_are_made_by_another_process_which_failing_fails_the_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
