@@ -332,9 +332,9 @@ class Cache:
         if db is None:
             return
         # The keys stored are read (from the primary key's index alone) and the unused
-        # ones deleted by key: the used keys copied into a temporary table for a
-        # `NOT IN` took 0.3 s at 10,000 missions, even for a first build, whose tables
-        # are still empty here.
+        # ones deleted by key: the used keys copied into temporary tables for a `NOT IN`
+        # took 0.1-0.25 s at 10,000 missions, even for a first build, whose tables are
+        # still empty here.
         with self._transaction(db):
             for table, keys in (("markdown", bodies), ("fragments", items)):
                 unused = [row for row in db.execute(f"SELECT key FROM {table}")
