@@ -283,7 +283,8 @@ def test_markdown_rendered_ahead_by_another_process_gives_the_same_site_and_cach
 
     import generator.build
     from generator.cache import cache_dir
-    from generator.markdown import make_markdown
+    from generator.markdown import Markdown, make_markdown
+    from generator.render import markdown_key
 
     def rendered_texts(out: Path) -> list[tuple[str, str]]:
         db = sqlite3.connect(cache_dir(out) / "cache.sqlite3")
@@ -306,11 +307,29 @@ def test_markdown_rendered_ahead_by_another_process_gives_the_same_site_and_cach
         return make_markdown()
 
     monkeypatch.setattr(generator.build, "make_markdown", noted)
+    # Every text rendered, in whichever process (forks inherit the patch): by pid.
+    renders = tmp_path / "renders"
+    render = Markdown.render
+
+    def logged(markdown: Markdown, text: str) -> str:
+        with open(renders, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()} {markdown_key(text)}\n")
+        return render(markdown, text)
+
+    monkeypatch.setattr(Markdown, "render", logged)
     build(BuildOptions(content=EXAMPLE_CONTENT, out=parallel, today=TODAY, search=False,
                        jobs=2))
     started = makers.read_text(encoding="utf-8").split()
     assert len(started) == 1 and started[0] != str(os.getpid())  # one process, forked
-    # What it did not make (all of it, when it failed) the render workers make.
+    made = [line.split() for line in renders.read_text(encoding="utf-8").splitlines()]
+    ahead = {key for pid, key in made if pid == started[0]}
+    # It claims its first run of texts at once; the build reaches the workers' fork
+    # only after compiling every template (0.3 s). Failing, it renders nothing.
+    assert (ahead == set()) == ahead_fails
+    # What it made is taken, not made again; what it did not make (all of it, when it
+    # failed) the render workers make.
+    # (The workers may each render a text two pages show, a translation's fallback.)
+    assert not ahead & {key for pid, key in made if pid != started[0]}
     assert tree_digest(parallel) == tree_digest(serial)
     assert rendered_texts(parallel) == rendered_texts(serial) != []
     # A build with Markdown in its cache renders none ahead.
