@@ -22,8 +22,11 @@ made again only when missing), every run measures, as separate processes:
                      then Pagefind's CLI over its output (--site public), then the rebuild
                      after the same edit, and Pagefind again.
 
-The three blocks are interleaved and their order rotates from run to run, because the
-machine is shared and noisy; each figure is the median over --runs. Time is wall-clock
+The three blocks are interleaved, Hugo's between ours, in an order reversed from run to
+run (ours, Hugo, ours with index; then ours with index, Hugo, ours), because the machine
+is shared and noisy and its speed drifts within minutes; each figure is the median over
+--runs, and each ratio of a cold build to theirs the median of the runs' own ratios, each
+of two builds measured next to each other. Time is wall-clock
 seconds; CPU seconds (user + system, GNU time) are shown too, being less disturbed by
 other jobs. Memory, in MB: for ours, the main Python process alone (getrusage() read by a
 wrapper); for every command, all its processes at once (the build, its forked render
@@ -499,6 +502,22 @@ class Results:
             return None
         return statistics.median(how(_value(s, attribute) for s in row) for row in zip(*runs))
 
+    def paired(self, name: str, parts: Sequence[str], attribute: str = "seconds"
+               ) -> list[float]:
+        """Run by run, ours (the first sample of `name` in each run) over the sum of
+        `parts` measured in the same run, next to it."""
+        runs = [self.samples.get(part, []) for part in parts]
+        ours = self.samples.get(name, [])
+        per_run = len(ours) // len(runs[0]) if runs[0] and len(ours) % len(runs[0]) == 0 else 0
+        if not per_run or not all(len(r) == len(runs[0]) for r in runs):
+            return []
+        ratios = []
+        for index, row in enumerate(zip(*runs)):
+            theirs = sum(_value(s, attribute) for s in row)
+            if theirs:
+                ratios.append(_value(ours[index * per_run], attribute) / theirs)
+        return ratios
+
 
 def _value(sample: Sample, attribute: str) -> Any:
     if attribute == "total_mb" and sample.total_mb is None:
@@ -614,8 +633,11 @@ def run_size(missions: int, args: argparse.Namespace, code: Path) -> Results:
     blocks.append(lambda: ours(True, "with index"))
     for run in range(args.runs):
         print(f"  run {run + 1}/{args.runs}", flush=True)
-        shift = run % len(blocks)  # rotate the order: no side always runs first
-        for block in blocks[shift:] + blocks[:shift]:
+        # Hugo's block sits between ours, each of which runs before it in one run and
+        # after it in the next: the machine's speed drifts by a third over minutes, and so
+        # each of our builds is measured next to the one it is compared with, drift
+        # taking one side in one run and the other side in the next.
+        for block in blocks if run % 2 == 0 else blocks[::-1]:
             block()
     return results
 
@@ -643,10 +665,6 @@ def _s(value: float | None) -> str:
 
 def _mb(value: float | None) -> str:
     return "–" if value is None else f"{value:.0f}"
-
-
-def _ratio(ours: float | None, theirs: float | None) -> str:
-    return "–" if ours is None or not theirs else f"{ours / theirs:.2f}"
 
 
 def _verdict(ok: bool | None) -> str:
@@ -680,9 +698,21 @@ def table(results: Results) -> str:
          "ratio of CPU s | target |"),
         "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|",
     ]
+    by_run = []
     for title, name, theirs, against, parts, ratio_target, seconds_target in rows:
         ours_s = r.median(name)
         ratio = None if ours_s is None or not theirs else ours_s / theirs
+        ratio_cpu = None
+        # A cold build against theirs: the median of the runs' own ratios, each of a pair
+        # measured next to each other, less moved by the machine's drift than a ratio of
+        # medians taken minutes apart.
+        paired = r.paired(name, parts) if ratio_target is not None else []
+        if paired:
+            ratio = statistics.median(paired)
+            paired_cpu = r.paired(name, parts, "cpu")
+            ratio_cpu = statistics.median(paired_cpu) if paired_cpu else None
+            by_run.append(f"{title}: {', '.join(f'{x:.2f}' for x in paired)} "
+                          f"(CPU: {', '.join(f'{x:.2f}' for x in paired_cpu)})")
         if ratio_target is not None:
             ok = None if ratio is None or r.missions != 10_000 else ratio <= ratio_target
             target = f"≤ {ratio_target:.1f} ×{_verdict(ok)}"
@@ -694,18 +724,22 @@ def table(results: Results) -> str:
         their_cpu = r.combined(parts, "cpu", sum) if theirs is not None else None
         their_mb = r.combined(parts, "total_mb", max) if theirs is not None else None
         ours_cpu = r.median(name, "cpu")
+        if ratio_cpu is None and ours_cpu is not None and their_cpu:
+            ratio_cpu = ours_cpu / their_cpu
         lines.append(
             f"| {title} | {_s(ours_s)} | {_s(ours_cpu)} | "
             f"{_mb(r.median(name, 'own_mb'))} / {_mb(r.median(name, 'total_mb'))} | "
             f"{against if theirs is not None else '–'} | {_s(theirs)} | {_s(their_cpu)} | "
-            f"{_mb(their_mb)} | {_ratio(ours_s, theirs)} | {_ratio(ours_cpu, their_cpu)} | "
-            f"{target} |")
+            f"{_mb(their_mb)} | {_s(ratio)} | {_s(ratio_cpu)} | {target} |")
     own = max((v for v in (r.median(f"ours {k}", "own_mb") for k in (
         "cold no index", "cold with index", "rebuild no index", "rebuild with index"))
         if v is not None), default=None)
     ok = None if own is None or r.missions != 10_000 else own <= 500
     lines.append(f"| peak memory of our own process (max of the above) | | | {_mb(own)} | | | "
                  f"| | | | ≤ 500 MB{_verdict(ok)} |")
+    if by_run:
+        lines += ["", "Ratios of the cold builds run by run, ours / theirs measured next to "
+                  "each other (their median is the table's ratio): " + "; ".join(by_run) + "."]
     if r.sizes:
         lines += ["", "| output | bytes | files |", "|---|---:|---:|"]
         for name, (size, files) in r.sizes.items():
