@@ -13,9 +13,11 @@ import email.utils
 import functools
 import json
 import re
+import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from html import escape, unescape
 from typing import Protocol
 
 from babel.core import get_global
@@ -47,6 +49,23 @@ _NOT_IN_SITEMAP = frozenset({"search", "not_found"})
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 RenderMarkdown = Callable[[str], str]
+
+# A link or image target in a text's HTML with no scheme and no host: relative to the
+# mission page, where it works, but not in a feed reader, an aggregator or a search
+# engine's copy of the text, which have no page to resolve it against. The HTML is
+# markdown-it's (raw HTML off): `<` only opens its own tags, and `"` in an attribute
+# value is always escaped.
+_RELATIVE_TARGET = re.compile(r'(<a href="|<img src=")(?![^"/?#]*:|//)([^"]*)"')
+
+
+def absolute_links(html: str, page_url: str) -> str:
+    """A text's HTML with its relative links and images resolved against its page's
+    absolute URL, for copies of the text read away from the page."""
+    def absolute(match: re.Match[str]) -> str:
+        url = urllib.parse.urljoin(page_url, unescape(match[2]))
+        return f'{match[1]}{escape(url, quote=False).replace(chr(34), "&quot;")}"'  # as markdown-it
+
+    return _RELATIVE_TARGET.sub(absolute, html)
 
 # A feed carries the newest missions of its listing, not all of them: readers poll feeds
 # often and only show what is new, and a national board's feeds with every mission in full
@@ -178,7 +197,7 @@ def atom_feed(site: Site, plan: Plan, feed: Feed, html: RenderMarkdown) -> bytes
                 "term": key, "label": _clean(site.vocabulary.category(key).label(feed.lang)),
             })
         _text(entry, "summary", mission.summary, type="text")
-        _text(entry, "content", html(mission.body), type="html")
+        _text(entry, "content", absolute_links(html(mission.body), url), type="html")
     return _xml(root)
 
 
@@ -193,7 +212,7 @@ def json_feed(site: Site, plan: Plan, feed: Feed, html: RenderMarkdown) -> bytes
             "url": url,
             "title": mission.title,
             "summary": mission.summary,
-            "content_html": html(mission.body),
+            "content_html": absolute_links(html(mission.body), url),
             "date_published": _rfc3339(mission.posted),
             "authors": [{"name": association.name,
                          "url": association_url(urls, association, feed.lang)}],
@@ -269,7 +288,7 @@ def national_item(site: Site, urls: Urls, html: RenderMarkdown, t: Strings,
     item: list[_Field] = []
     _field(item, "clientId", mission.slug)
     _field(item, "title", mission.title)
-    _field(item, "description", html(mission.body))
+    _field(item, "description", absolute_links(html(mission.body), mission_url(urls, mission)))
     _field(item, "applicationUrl", application_url(urls, mission))
     _field(item, "postedAt", _iso_instant(mission.posted))
     if mission.start:
@@ -411,7 +430,7 @@ def job_posting(
         "@context": "https://schema.org",
         "@type": "JobPosting",
         "title": mission.title,
-        "description": html(mission.body),
+        "description": absolute_links(html(mission.body), page.url),
         "datePosted": mission.posted.isoformat(),
         "employmentType": "VOLUNTEER",
         "hiringOrganization": organization,

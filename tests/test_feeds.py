@@ -467,6 +467,49 @@ def hostile_board(board: Path) -> Path:
     return out
 
 
+LINKED_BODY = (
+    "Voir [une autre mission](../ecoute/), [la catégorie](/board/categories/numerique/), "
+    "[plus bas](#apply), [les maths](../maths/?v=1&lang=fr), "
+    "[notre site](https://le-lien.example.org/a?b=1&c=2), [écrire](mailto:contact@le-lien.org) "
+    "et ![le logo](../../static/share.png).\n"
+)
+PAGE = "https://example.org/board/missions/liens/"
+LINKED_HTML = (
+    '<p>Voir <a href="https://example.org/board/missions/ecoute/">une autre mission</a>, '
+    '<a href="https://example.org/board/categories/numerique/">la catégorie</a>, '
+    f'<a href="{PAGE}#apply">plus bas</a>, '
+    '<a href="https://example.org/board/missions/maths/?v=1&amp;lang=fr">les maths</a>, '
+    '<a href="https://le-lien.example.org/a?b=1&amp;c=2" '
+    'rel="noopener noreferrer nofollow ugc">notre site</a>, '
+    '<a href="mailto:contact@le-lien.org">écrire</a> '
+    'et <img src="https://example.org/board/static/share.png" alt="le logo" loading="lazy" '
+    'referrerpolicy="no-referrer">.</p>\n'
+)
+
+
+def test_relative_links_of_a_text_are_absolute_wherever_it_is_read_away_from_its_page(
+        board: Path) -> None:
+    (board / "missions" / "liens.md").write_text(
+        "---\ntitle: Des liens\nassociation: lien\nsummary: Un texte plein de liens.\n"
+        "categories: [numerique]\nremote: full\ncommitment: {hours: 1, per: week}\n"
+        f"posted: 2026-11-20\n---\n{LINKED_BODY}",
+        encoding="utf-8",
+    )
+    out = board.parent / "site"
+    build(BuildOptions(content=board, out=out, today=TODAY))
+    entries = {e.findtext(f"{ATOM}id"): e for e in atom(out / "feed.xml").findall(f"{ATOM}entry")}
+    assert entries[PAGE].findtext(f"{ATOM}content") == LINKED_HTML
+    items = json_feed(out / "feed.json")["items"]
+    assert [i["content_html"] for i in items if i["id"] == PAGE] == [LINKED_HTML]  # type: ignore[union-attr]
+    by_id = {m.findtext("clientId"): m for m in national(out).findall("mission")}
+    assert by_id["liens"].findtext("description") == LINKED_HTML
+    assert job_posting(page(out, "missions/liens"))["description"] == LINKED_HTML
+    # On the page itself, the links stay as written: they work there, and the site can move.
+    shown = page(out, "missions/liens").read_text(encoding="utf-8")
+    assert '<a href="../ecoute/">' in shown and '<a href="#apply">' in shown
+    assert '<img src="../../static/share.png"' in shown
+
+
 def test_json_for_a_script_element_escapes_every_open_bracket_and_nothing_else() -> None:
     value = {"title": "</script><!-- é & 'x' > \\<", "n": 2}
     text = str(script_json(value))
