@@ -2,12 +2,14 @@
 
     .venv/bin/python benchmarks/serve_reload.py --missions 10000 --edits 5
     .venv/bin/python benchmarks/serve_reload.py --missions 10000 --edits 5 --edit title
+    .venv/bin/python benchmarks/serve_reload.py --missions 10000 --edits 5 --edit category
 
 Starts `missions serve` on a copy of the generated board (generate_board.py, fixed seed),
-waits for its first build, then edits one mission's text (or title) EDITS times, each time timing
-from the save to the reload event open pages get (Server-Sent Events, what live.js
-listens to), and reports the median; also the time until the search index was refreshed
-(in the background, after the reload). Not a test: the machine is shared and noisy.
+waits for its first build, then edits one mission's text (or title, or category) EDITS
+times, each time timing from the save to the reload event open pages get (Server-Sent
+Events, what live.js listens to), and reports the median; also the time until the search
+index was refreshed (in the background, after the reload). Not a test: the machine is
+shared and noisy.
 """
 
 from __future__ import annotations
@@ -44,9 +46,11 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/serve-bench"))
     parser.add_argument("--board", type=Path, default=None,
                         help="copy this generated board instead of generating one")
-    parser.add_argument("--edit", choices=("text", "title"), default="text",
+    parser.add_argument("--edit", choices=("text", "title", "category"), default="text",
                         help="append a sentence to the text (what listings do not show), "
-                             "or change the title (every listing showing the mission)")
+                             "change the title (every listing showing the mission), or "
+                             "move the mission to another category, and back (a new plan: "
+                             "the pagination of two categories' listings moves)")
     args = parser.parse_args()
     workdir = args.workdir.resolve()
     shutil.rmtree(workdir, ignore_errors=True)
@@ -90,10 +94,17 @@ def main() -> None:
                 if args.edit == "text":
                     with mission.open("a", encoding="utf-8") as file:
                         file.write(f"\nUne phrase de plus ({n}).\n")
-                else:
+                elif args.edit == "title":
                     text = mission.read_text(encoding="utf-8")
                     mission.write_text(re.sub(r"(?m)^title: .*$", f'title: "Mission {n} renommée"',
                                               text, count=1), encoding="utf-8")
+                else:
+                    if n == 0:
+                        first = mission.read_text(encoding="utf-8")
+                        moved = re.sub(r"(?m)^categories: .*$", "categories: [culture-loisirs]"
+                                       if "categories: [culture-loisirs]" not in first
+                                       else "categories: [solidarite-insertion]", first, count=1)
+                    mission.write_text(moved if n % 2 == 0 else first, encoding="utf-8")
                 saved = time.perf_counter()
                 for raw in stream:
                     line = raw.decode().strip()

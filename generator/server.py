@@ -251,6 +251,8 @@ def rebuild(watch: Watch, live: LiveState,
         live.publish(built=False, problems=[f"{type(error).__name__}: {error}"])
         return None
     watch.echo(report.summary())
+    if os.environ.get("MISSIONS_TIMINGS"):  # for benchmarks: where the time went
+        watch.echo(" ".join(f"{name}={seconds:.2f}" for name, seconds in report.steps))
     live.publish(built=True)
     if watch.cache is not None:
         try:
