@@ -340,6 +340,35 @@ def test_a_broken_edit_keeps_the_site_and_the_next_good_build_goes_on(
     assert_like_a_clean_build(content, out, tmp_path / "clean")
 
 
+LINKED = "soutien-scolaire-maths-college-visio"  # linked to from MISSION's text below
+NOWHERE = ("body: the link '{}' leads to no page of this site (check the address; links "
+           "to this board's pages start with /board/ or are relative, such as "
+           "../other-mission/)")
+
+
+@pytest.mark.parametrize(("change", "problems"), [
+    (lambda c: [(c / "missions" / f"{LINKED}{end}").unlink() for end in (".md", ".en.md")],
+     [NOWHERE.format(f"../{LINKED}/"), NOWHERE.format(f"../{LINKED}/#apply")]),
+    (lambda c: edit(c / "missions" / f"{LINKED}.md", field("deadline", "2026-11-01")),
+     [f"body: the link '../{LINKED}/#apply' leads to an anchor '#apply' that is not on "
+      "that page (remove '#apply', or link to an anchor the page has)"]),
+], ids=["the mission linked to removed", "its anchor gone with the mission closed"])
+def test_a_text_linking_to_a_page_removed_or_changed_is_checked_again_though_unchanged(
+        content: Path, tmp_path: Path, change: Callable[[Path], object],
+        problems: list[str]) -> None:
+    out = tmp_path / "site"
+    edit(content / "missions" / f"{MISSION}.md", append(
+        f"Voir aussi [le soutien scolaire](../{LINKED}/) et [sa candidature](../{LINKED}/#apply)."))
+    build(options(content, out))
+    before = files(out)
+    change(content)  # MISSION's file is left as it is
+    with pytest.raises(ContentError) as raised:
+        build(options(content, out))
+    assert [(p.path, p.message) for p in raised.value.problems] == [
+        (display_path(content / "missions" / f"{MISSION}.md"), message) for message in problems]
+    assert files(out) == before  # the last good site stays
+
+
 def test_an_update_interrupted_in_place_makes_the_next_build_start_afresh(
     content: Path, tmp_path: Path
 ) -> None:
