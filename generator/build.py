@@ -559,7 +559,13 @@ class _Build:
         else:
             site_plan = plan(site, options.today, drafts=options.drafts, base_url=base_url)
             prints = Fingerprints(build_key, site, deps, cards, options.today)
-            plan_keys = {m.source: _plan_key(m) for m in made}
+            # An object whose card is as it was has the same planned fields (a card holds
+            # them all): its key is the last plan's (missions serve after a category edit).
+            kept: Mapping[str, bytes] = {}
+            if earlier is not None:
+                kept = {source: key for source, key in earlier.plan_keys.items()
+                        if earlier.cards.get(source) == cards.get(source)}
+            plan_keys = {m.source: kept.get(m.source) or _plan_key(m) for m in made}
             earlier, stale, where = None, set(), None
             counts = _counted(site, options.today, options.drafts)
         self.step("plan")

@@ -22,6 +22,8 @@ from generator.build import BuildOptions, build, load_site
 from generator.cli import main
 from generator.errors import BuildError, ContentError
 from generator.model import Mission
+from generator.plan import plan
+from generator.render import Renderer, Theme
 from generator.search import (
     BANDS,
     DIGITS,
@@ -202,6 +204,45 @@ def test_pagefind_filters_hold_the_same_values_as_the_facets(
             assert {g: sorted(v) for g, v in record["filters"].items()} == expected
             assert set(record["meta"]) == {"title", "card"}
             assert json.loads(record["meta"]["card"])[0] == mission.slug
+
+
+@pytest.mark.parametrize("content", [EXAMPLE_CONTENT, FIXTURE_BOARD], ids=["example", "small"])
+def test_the_search_page_groups_are_the_distinct_facets_of_its_missions(content: Path) -> None:
+    """The search page labels each distinct value once (the first mission having it); the
+    missions' own facets, which Pagefind's filters get, must give the same groups."""
+    site = load_site(content)
+    site_plan = plan(site, TODAY)
+    renderer = Renderer(site, site_plan, Theme(ROOT / "themes" / "default"))
+    searched = [page for page in site_plan.pages if page.kind == "search"]
+    assert [page.lang for page in searched] == ["fr", "en"]
+    for page in searched:
+        wording = renderer.context(page)["search_wording"]
+        records = [wording.record(mission) for mission in wording.missions()]
+        groups = wording.groups()
+        assert groups == wording.groups(records), page.lang
+        if content == FIXTURE_BOARD and page.lang == "fr":  # written out, labels included
+            assert [(g.key, g.label, g.values) for g in groups] == [
+                ("category", "Domaine", (
+                    ("communication", "Communication"), ("education", "Éducation"),
+                    ("numerique", "Numérique"), ("solidarite-insertion", "Solidarité et insertion"))),
+                ("skill", "Compétence", (
+                    ("soutien-scolaire", "Soutien scolaire"), ("ecoute", "Écoute"),
+                    ("webmastering", "Site web et webmastering"),
+                    ("accessibilite", "Accessibilité numérique"))),
+                ("remote", "À distance ou sur place", (
+                    ("possible", "Distance possible"), ("full", "100 % à distance"))),
+                ("commitment", "Temps à donner", (
+                    ("one-off", "Ponctuelle"), ("under-2h", "Moins de 2 h par semaine"),
+                    ("2-5h", "De 2 à 5 h par semaine"))),
+                ("language", "Langue de travail", (("fr", "Français"),)),
+                ("association", "Association", (("lien", "Le Lien"), ("savoirs", "Savoirs Partagés"))),
+                ("region", "Région", ()),
+            ]
+        if content == EXAMPLE_CONTENT and page.lang == "fr":
+            assert dict(groups[-1].values) == {
+                "auvergne-rhone-alpes": "Auvergne-Rhône-Alpes", "bretagne": "Bretagne",
+                "grand-est": "Grand Est", "nouvelle-aquitaine": "Nouvelle-Aquitaine",
+                "occitanie": "Occitanie", "pays-de-la-loire": "Pays de la Loire"}
 
 
 def test_pagefind_sorts_by_deadline_and_posting_date(example_site: Path) -> None:
