@@ -430,9 +430,10 @@ class _Build:
         self.keep_plan = keep_plan
         self.plan_to_keep: Planned | None = None
         self.replanned = True
-        # Only texts changed since the last build: no page's anchors did (those of a page
-        # follow its fields: a closed mission's has no #apply; a text's headings have none).
-        self.texts_only = False
+        # The sources whose card changed since the last build (None: no last build known):
+        # only their pages may have other anchors (a page's anchors follow its object's
+        # fields: a closed mission's page has no #apply; a text's headings have none).
+        self.recarded: frozenset[str] | None = None
         self.steps: list[tuple[str, float]] = []
         self.last = started
         # Markdown rendered ahead by another process in a first build (_markdown_ahead):
@@ -538,6 +539,9 @@ class _Build:
         earlier = (last if isinstance(last, Planned) and last.build_key == build_key
                    and last.plan.today == options.today and last.cards.keys() == cards.keys()
                    else self._kept_plan(build_key, options.today, cards, site))
+        if earlier is not None:
+            self.recarded = frozenset() if earlier.cards == cards else frozenset(
+                source for source, card in cards.items() if earlier.cards.get(source) != card)
         made: list[Association | Mission] = [*site.associations, *site.missions]
         plan_keys = _still_planned(earlier, made, cards)
         if earlier is not None and plan_keys is not None:
@@ -551,7 +555,6 @@ class _Build:
                 # Every card as it was (a text edited): the same fingerprints, but for the
                 # pages of those texts.
                 prints = earlier.prints.with_texts(site, deps, cards, edited)
-                self.texts_only = True
             else:  # cards changed too (a title): the listings showing them
                 prints = Fingerprints(build_key, site, deps, cards, options.today)
             stale = _stale_pages(site, site_plan, prints, earlier, where)
@@ -756,13 +759,14 @@ class _Build:
             # The pages rendered now are checked; the others were checked when they were
             # made, and the links they have lead to pages whose fingerprint they carry
             # (cards, pagination), but for links written in a text: the pages of texts
-            # that may link to a file going away, or to a mission's or association's page
-            # made again (a closed mission's has no #apply), are checked again too.
+            # that may link to a file going away, or to the page of a mission or
+            # association whose card changed (see recarded), are checked again too.
             gone = [name for name in known if name not in outputs.fingerprints]
             rendered = [p.output for p in pages]
+            recarded = self.recarded
             texts = _texts_linking(outputs.site, site_plan.urls, outputs.fingerprints, [
-                *gone, *(() if self.texts_only else (
-                    p.output for p in pages if p.kind in ("mission", "association")))])
+                *gone, *(p.output for p in pages if (own := _own_source(p)) is not None
+                         and (recarded is None or own in recarded))])
             broken = check_output(site_plan, staging, theme.templates, behind=self.out,
                                   only=[*rendered, *sorted(set(texts) - set(rendered))],
                                   kept=_Kept(outputs.fingerprints), coming=frozenset(later))
@@ -803,6 +807,12 @@ class _Build:
         return moved + len(gone), search_seconds
 
 
+def _own_source(page: Page) -> str | None:
+    """The content file of the mission or association a page is about, if it is."""
+    own = {"mission": page.mission, "association": page.association}.get(page.kind)
+    return own.source if own is not None else None
+
+
 def _texts_linking(site: Site, urls: Urls, outputs: Container[str], targets: Iterable[str]
                    ) -> list[str]:
     """The pages (among `outputs`) showing a mission's or association's text that may
@@ -819,21 +829,24 @@ def _texts_linking(site: Site, urls: Urls, outputs: Container[str], targets: Ite
             needles.add("/".join(parts[-2:] if parts[-1].isdigit() else parts[-1:]))
     if not needles:
         return []
-    # A few needles: `in`, half the time of a regular expression; many: one pass.
-    pattern = re.compile("|".join(map(re.escape, sorted(needles)))) if len(needles) > 2 else None
-
-    def found(text: str) -> bool:
-        if pattern is None:
-            return any(needle in text for needle in needles)
-        return pattern.search(text) is not None
-
-    pages = [urls.output(m.lang, f"missions/{m.slug}/") for m in site.missions
-             if found(m.body)]
-    for association in site.associations:  # shown in every language lacking its own
-        if found(association.body):
-            pages += [urls.output(lang, f"associations/{association.slug}/")
-                      for lang in site.config.languages]
+    pages = [urls.output(m.lang, f"missions/{m.slug}/")
+             for m in _holding(site.missions, needles)]
+    for association in _holding(site.associations, needles):  # shown in every language
+        pages += [urls.output(lang, f"associations/{association.slug}/")  # lacking its own
+                  for lang in site.config.languages]
     return [page for page in pages if page in outputs]
+
+
+_Made = TypeVar("_Made", Association, Mission)
+
+
+def _holding(objects: Sequence[_Made], needles: Collection[str]) -> list[_Made]:
+    """The objects whose text holds one of `needles`."""
+    if len(needles) == 1:  # `in`, half the time of a regular expression
+        (needle,) = needles
+        return [made for made in objects if needle in made.body]
+    search = re.compile("|".join(map(re.escape, sorted(needles)))).search
+    return [made for made in objects if search(made.body)]
 
 
 def run_pending(options: BuildOptions, cache: Cache) -> float | None:

@@ -23,6 +23,7 @@ from generator.build import (
     _code_key,
     _in_child,
     _Spliced,
+    _texts_linking,
     build,
     load_site,
     run_pending,
@@ -34,7 +35,15 @@ from generator.errors import ContentError
 from generator.feeds import sitemap_entries
 from generator.fingerprint import Fingerprints, card_digest, dependencies
 from generator.model import ApplyRoute, Association, Commitment, Location, Mission
-from generator.plan import LazyPages, Page, holders, plan, planned_fields, with_objects
+from generator.plan import (
+    LazyPages,
+    Page,
+    holders,
+    page_outputs,
+    plan,
+    planned_fields,
+    with_objects,
+)
 from generator.server import LiveState, Watch, _shown, rebuild
 from tests.conftest import EXAMPLE_CONTENT, ROOT, TODAY
 
@@ -350,8 +359,8 @@ NOWHERE = ("body: the link '{}' leads to no page of this site (check the address
     (lambda c: [(c / "missions" / f"{LINKED}{end}").unlink() for end in (".md", ".en.md")],
      [NOWHERE.format(f"../{LINKED}/"), NOWHERE.format(f"../{LINKED}/#apply")]),
     (lambda c: edit(c / "missions" / f"{LINKED}.md", field("deadline", "2026-11-01")),
-     [f"body: the link '../{LINKED}/#apply' leads to an anchor '#apply' that is not on "
-      "that page (remove '#apply', or link to an anchor the page has)"]),
+     [(f"body: the link '../{LINKED}/#apply' leads to an anchor '#apply' that is not on "
+       "that page (remove '#apply', or link to an anchor the page has)")]),
 ], ids=["the mission linked to removed", "its anchor gone with the mission closed"])
 def test_a_text_linking_to_a_page_removed_or_changed_is_checked_again_though_unchanged(
         content: Path, tmp_path: Path, change: Callable[[Path], object],
@@ -367,6 +376,26 @@ def test_a_text_linking_to_a_page_removed_or_changed_is_checked_again_though_unc
     assert [(p.path, p.message) for p in raised.value.problems] == [
         (display_path(content / "missions" / f"{MISSION}.md"), message) for message in problems]
     assert files(out) == before  # the last good site stays
+
+
+def test_the_texts_that_may_link_to_a_page_are_found_by_the_end_of_its_route(
+        content: Path) -> None:
+    edit(content / "missions" / f"{MISSION}.md", append(
+        f"Voir [le soutien](../{LINKED}/) et [la page 2](/board/categories/numerique/page/2/)."))
+    site = load_site(content)
+    site_plan = plan(site, TODAY, base_url="https://example.org/board/")
+    outputs = frozenset(page_outputs(site_plan.pages))
+    own = [f"missions/{MISSION}/index.html"]
+
+    def linking(*targets: str) -> list[str]:
+        return _texts_linking(site, site_plan.urls, outputs, targets)
+
+    assert linking(f"missions/{LINKED}/index.html") == own  # one needle: `in`
+    assert linking(f"en/missions/{LINKED}/index.html") == own  # the same slug
+    assert linking("categories/numerique/page/2/index.html", "index.html",
+                   "missions/nulle-part/index.html", "associations/zz-absente/index.html") == own
+    assert linking("missions/nulle-part/index.html") == []
+    assert linking("index.html") == []  # the home page: the theme's anchors only
 
 
 def test_an_update_interrupted_in_place_makes_the_next_build_start_afresh(
