@@ -63,9 +63,11 @@ def absolute_links(html: str, page_url: str) -> str:
     absolute URL, for copies of the text read away from the page."""
     def absolute(match: re.Match[str]) -> str:
         url = urllib.parse.urljoin(page_url, unescape(match[2]))
-        return f'{match[1]}{escape(url, quote=False).replace(chr(34), "&quot;")}"'  # as markdown-it
+        escaped = escape(url, quote=False).replace('"', "&quot;")  # as markdown-it does
+        return f'{match[1]}{escaped}"'
 
     return _RELATIVE_TARGET.sub(absolute, html)
+
 
 # A feed carries the newest missions of its listing, not all of them: readers poll feeds
 # often and only show what is new, and a national board's feeds with every mission in full
