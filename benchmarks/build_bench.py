@@ -25,9 +25,8 @@ made again only when missing), every run measures, as separate processes:
 The three blocks are interleaved, Hugo's between ours, in an order reversed from run to
 run (ours, Hugo, ours with index; then ours with index, Hugo, ours), because the machine
 is shared and noisy and its speed drifts within minutes; each figure is the median over
---runs, and each ratio of a cold build to theirs the median of the runs' own ratios, each
-of two builds measured next to each other. Time is wall-clock
-seconds; CPU seconds (user + system, GNU time) are shown too, being less disturbed by
+--runs, and each ratio of a cold build to theirs the median of the runs' own ratios,
+each of two builds measured next to each other. Time is wall-clock seconds; CPU seconds (user + system, GNU time) are shown too, being less disturbed by
 other jobs. Memory, in MB: for ours, the main Python process alone (getrusage() read by a
 wrapper); for every command, all its processes at once (the build, its forked render
 workers, Pagefind), as the sum of their proportional set sizes read every 0.2 s from
@@ -634,9 +633,9 @@ def run_size(missions: int, args: argparse.Namespace, code: Path) -> Results:
     for run in range(args.runs):
         print(f"  run {run + 1}/{args.runs}", flush=True)
         # Hugo's block sits between ours, each of which runs before it in one run and
-        # after it in the next: the machine's speed drifts by a third over minutes, and so
-        # each of our builds is measured next to the one it is compared with, drift
-        # taking one side in one run and the other side in the next.
+        # after it in the next: the machine's speed drifts within minutes (it halved
+        # within one run on 2026-12-02), so each of our builds is measured next to the
+        # one it is compared with, the drift taking one side in one run, the other next.
         for block in blocks if run % 2 == 0 else blocks[::-1]:
             block()
     return results
