@@ -26,12 +26,13 @@ The three blocks are interleaved, Hugo's between ours, in an order reversed from
 run (ours, Hugo, ours with index; then ours with index, Hugo, ours), because the machine
 is shared and noisy and its speed drifts within minutes; each figure is the median over
 --runs, and each ratio of a cold build to theirs the median of the runs' own ratios,
-each of two builds measured next to each other. Time is wall-clock seconds; CPU seconds (user + system, GNU time) are shown too, being less disturbed by
-other jobs. Memory, in MB: for ours, the main Python process alone (getrusage() read by a
-wrapper); for every command, all its processes at once (the build, its forked render
-workers, Pagefind), as the sum of their proportional set sizes read every 0.2 s from
-/proc (GNU time's "Maximum resident set size" is that of the largest single process: it
-is kept in the JSON as peak_mb).
+each of two builds measured next to each other. Time is wall-clock seconds; CPU seconds
+(user + system, GNU time) are shown too, being less disturbed by other jobs. Memory, in
+MB: for ours, the main Python process alone (getrusage() read by a wrapper); for every
+command, all its processes at once (the build, its forked render workers, Pagefind), as
+the sum of their proportional set sizes read every 0.2 s from /proc (GNU time's "Maximum
+resident set size" is that of the largest single process: it is kept in the JSON as
+peak_mb).
 
 The table compares against the targets at 10,000 missions: cold build without index
 <= 1.0 x Hugo; cold build with index <= 0.9 x (Hugo + Pagefind CLI); rebuild after one
