@@ -565,9 +565,9 @@ class _Build:
             # An object whose card is as it was has the same planned fields (a card holds
             # them all): its key is the last plan's (missions serve after a category edit).
             kept: Mapping[str, bytes] = {}
-            if earlier is not None:
+            if earlier is not None and self.recarded is not None:
                 kept = {source: key for source, key in earlier.plan_keys.items()
-                        if earlier.cards.get(source) == cards.get(source)}
+                        if source not in self.recarded}
             plan_keys = {m.source: kept.get(m.source) or _plan_key(m) for m in made}
             earlier, stale, where = None, set(), None
             counts = _counted(site, options.today, options.drafts)
